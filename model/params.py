@@ -1,0 +1,639 @@
+"""Load, resolve and validate parameter and scenario files.
+
+A *parameter file* (``params/<episode>.toml``) holds a whole episode. A *scenario file*
+(``scenarios/<episode>/<name>.toml``) names a ``base`` (a parameter file or another scenario,
+path relative to the scenario file) and lays overrides over it::
+
+    base = "../../params/changchun_2022.toml"
+    name = "no_vouchers"
+    description = "Vouchers never issued."
+
+    [set]                       # any value, by key path
+    "levers.vouchers.enabled" = false
+
+    [shift_days]                # move dates by whole days
+    "lockdown.phases[0].end" = -14
+
+Every problem in a file is reported at once, as ``file:line: key: message``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import hashlib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from model.problems import InputError, Problem
+from model.schema import LEVER_TYPES, Params
+from model.tomlines import key_lines, line_of
+
+PathPart = str | int
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+SCENARIO_KEYS = {"base", "name", "description", "set", "shift_days"}
+
+
+def parse_path(path: str) -> list[PathPart]:
+    """``"a.b[0].c"`` -> ``["a", "b", 0, "c"]``."""
+    parts: list[PathPart] = []
+    for m in _PART.finditer(path):
+        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+    return parts
+
+
+def format_path(parts: list[PathPart] | tuple[PathPart, ...]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else ("." if out else "") + str(p)
+    return out
+
+
+def get_path(obj: Any, path: str) -> Any:
+    """Value at a key path in nested dicts/lists (or pydantic models)."""
+    cur = obj
+    for part in parse_path(path):
+        if isinstance(cur, BaseModel):
+            cur = getattr(cur, str(part))
+        elif isinstance(cur, dict):
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int):
+            cur = cur[part]
+        else:
+            raise KeyError(path)
+    return cur
+
+
+def set_path(obj: Any, path: str, value: Any) -> None:
+    """Set a value at a key path in nested dicts/lists (the path must exist)."""
+    parts = parse_path(path)
+    cur = obj
+    for part in parts[:-1]:
+        cur = cur[part]
+    last = parts[-1]
+    if isinstance(cur, dict):
+        if last not in cur:
+            raise KeyError(path)
+        cur[last] = value
+    elif isinstance(cur, list) and isinstance(last, int) and last < len(cur):
+        cur[last] = value
+    else:
+        raise KeyError(path)
+
+
+def leaf_paths(obj: Any, prefix: list[PathPart] | None = None) -> dict[str, Any]:
+    """All leaf values of a nested dict/list, keyed by path."""
+    prefix = prefix or []
+    out: dict[str, Any] = {}
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out.update(leaf_paths(v, [*prefix, k]))
+    elif isinstance(obj, list) and obj and all(isinstance(v, dict) for v in obj):
+        for i, v in enumerate(obj):
+            out.update(leaf_paths(v, [*prefix, i]))
+    else:
+        out[format_path(prefix)] = obj
+    return out
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    text: str
+    data: dict[str, Any]
+    lines: dict[str, int]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Loaded:
+    """A resolved, validated parameter set and where every value came from."""
+
+    params: Params
+    raw: dict[str, Any]
+    files: list[SourceFile]  # base first, the file named by the user last
+    origin: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    overridden: set[str] = field(default_factory=set)
+    scenario_name: str = ""
+    scenario_description: str = ""
+
+    @property
+    def path(self) -> Path:
+        return self.files[-1].path
+
+    @property
+    def param_file(self) -> Path:
+        return self.files[0].path
+
+    def hashes(self) -> dict[str, str]:
+        return {str(f.path): f.sha256 for f in self.files}
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a UTF-8 text file; every failure becomes one Problem."""
+    if not path.exists():
+        raise InputError([Problem(display, None, "", "file not found")])
+    if path.is_dir():
+        raise InputError([Problem(display, None, "", "is a directory, expected a file")])
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError([Problem(display, None, "", "permission denied")]) from None
+    except OSError as err:
+        raise InputError([Problem(display, None, "", f"cannot read ({err.strerror})")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError([Problem(display, line, "", "not valid UTF-8 text (save the file as UTF-8)")]) from None
+    if not text.strip():
+        raise InputError([Problem(display, None, "", "file is empty")])
+    return text
+
+
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def parse_toml(path: Path, display: str) -> SourceFile:
+    text = read_text(path, display)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        msg = str(err)
+        m = _TOML_POS.search(msg)
+        line = int(m.group(1)) if m else None
+        msg = _TOML_POS.sub("", msg).strip()
+        raise InputError([Problem(display, line, "", f"TOML syntax error: {msg}")]) from None
+    return SourceFile(path=path, text=text, data=data, lines=key_lines(text))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _model_fields_at(loc: tuple[PathPart, ...], raw: dict[str, Any]) -> list[str]:
+    """Field names of the schema model that holds the last element of ``loc``."""
+    from model import schema
+
+    model: Any = Params
+    i = 0
+    parts = list(loc[:-1])
+    while i < len(parts):
+        part = parts[i]
+        if isinstance(part, int):
+            i += 1
+            continue
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return []
+        ann = fields[part].annotation
+        text = str(ann)
+        if part == "levers" and model is Params:
+            # levers.<name> -> class by its type
+            if i + 1 < len(parts):
+                name = parts[i + 1]
+                typ = raw.get("levers", {}).get(name, {}).get("type")
+                cls = {
+                    "consumption_voucher": schema.ConsumptionVoucher,
+                    "tax_relief": schema.TaxRelief,
+                    "project_starts": schema.ProjectStarts,
+                    "special_bond": schema.SpecialBond,
+                    "housing_subsidy": schema.HousingSubsidy,
+                    "demand_promotion": schema.DemandPromotion,
+                }.get(typ)
+                if cls is None:
+                    return []
+                model = cls
+                i += 2
+                if i < len(parts) and parts[i] == typ:
+                    i += 1
+                continue
+            return []
+        inner = getattr(ann, "__args__", None)
+        target = None
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            target = ann
+        elif inner:
+            for a in inner:
+                if isinstance(a, type) and issubclass(a, BaseModel):
+                    target = a
+        if target is None:
+            # e.g. Optional[Model]
+            for name in dir(schema):
+                obj = getattr(schema, name)
+                if isinstance(obj, type) and issubclass(obj, BaseModel) and name in text:
+                    target = obj
+        if target is None:
+            return []
+        model = target
+        i += 1
+    return list(getattr(model, "model_fields", {}))
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[PathPart, ...]:
+    """Drop pydantic's discriminator tags from an error location."""
+    out: list[PathPart] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and part in LEVER_TYPES and i >= 2 and loc[0] == "levers":
+            continue
+        if isinstance(part, str) and part.startswith("function-"):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _pydantic_problems(err: ValidationError, raw: dict[str, Any], where: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    for e in err.errors():
+        loc = _clean_loc(tuple(e["loc"]))
+        key = format_path(loc)
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            options = _model_fields_at(loc, raw)
+            msg = "unknown key" + _suggest(str(loc[-1]), options)
+        elif kind == "missing":
+            msg = "required key is missing"
+        elif kind in ("finite_number",):
+            msg = "must be a finite number (NaN and inf are not allowed)"
+        elif kind == "union_tag_invalid":
+            got = e.get("ctx", {}).get("tag", "?")
+            msg = f"unknown lever type '{got}'" + _suggest(str(got), list(LEVER_TYPES)) + f"; known: {', '.join(LEVER_TYPES)}"
+        elif kind == "union_tag_not_found":
+            msg = f"lever needs a 'type' ({', '.join(LEVER_TYPES)})"
+        else:
+            msg = e["msg"]
+            inp = e.get("input")
+            if kind.endswith("_type") or kind.startswith("date"):
+                msg += f" (got {inp!r})"
+            elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+                msg += f" (got {inp!r})"
+        file, line = where(key)
+        problems.append(Problem(file, line, key, msg))
+    return problems
+
+
+def _nan_problems(raw: Any, where: Any, prefix: list[PathPart] | None = None) -> list[Problem]:
+    """NaN or inf anywhere (TOML allows ``nan``) is rejected with its key."""
+    prefix = prefix or []
+    out: list[Problem] = []
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            out += _nan_problems(v, where, [*prefix, k])
+    elif isinstance(raw, list):
+        for i, v in enumerate(raw):
+            out += _nan_problems(v, where, [*prefix, i])
+    elif isinstance(raw, float) and not math.isfinite(raw):
+        key = format_path(prefix)
+        file, line = where(key)
+        out.append(Problem(file, line, key, "must be a finite number (NaN and inf are not allowed)"))
+    return out
+
+
+def cross_field_problems(p: Params, where: Any) -> list[Problem]:
+    """Rules that span fields: dates in order, inside the horizon, phases not overlapping."""
+    out: list[Problem] = []
+    year = p.episode.year
+    h0, h1 = dt.date(year - 1, 1, 1), dt.date(year, 12, 31)
+
+    def bad(key: str, msg: str) -> None:
+        f, ln = where(key)
+        out.append(Problem(f, ln, key, msg))
+
+    def check_span(prefix: str, start: dt.date, end: dt.date) -> None:
+        if end < start:
+            bad(f"{prefix}.end", f"end {end} is before start {start}")
+        for k, d in (("start", start), ("end", end)):
+            if not h0 <= d <= h1:
+                bad(f"{prefix}.{k}", f"{d} is outside the horizon {h0}..{h1} (episode.year = {year})")
+
+    phases = p.lockdown.phases
+    for i, ph in enumerate(phases):
+        check_span(f"lockdown.phases[{i}]", ph.start, ph.end)
+        if i > 0 and ph.start <= phases[i - 1].end:
+            prev = phases[i - 1]
+            if ph.start < prev.start:
+                bad(f"lockdown.phases[{i}].start", f"phases must be in date order: starts {ph.start}, before phase {i - 1} ('{prev.name}') starts {prev.start}")
+            else:
+                bad(f"lockdown.phases[{i}].start", f"overlaps phase {i - 1} ('{prev.name}', ends {prev.end}); start the day after")
+    for name, lever in p.levers.items():
+        base = f"levers.{name}"
+        if hasattr(lever, "rounds"):
+            for j, r in enumerate(lever.rounds):
+                if not h0 <= r.date <= h1:
+                    bad(f"{base}.rounds[{j}].date", f"{r.date} is outside the horizon {h0}..{h1}")
+        for listname in ("tranches", "issues"):
+            for j, t in enumerate(getattr(lever, listname, []) or []):
+                check_span(f"{base}.{listname}[{j}]", t.start, t.end)
+        if hasattr(lever, "start") and hasattr(lever, "end"):
+            check_span(base, lever.start, lever.end)
+    # sector levels must leave a non-zero base for y/y figures
+    for sname in ("industry", "consumption", "investment"):
+        sec = getattr(p.sectors, sname)
+        for m, a in enumerate(sec.prior_year_anomaly):
+            if a <= -1.0:
+                bad(f"sectors.{sname}.prior_year_anomaly[{m}]", f"{a} would make the prior-year base zero or negative (y/y undefined); must be > -1")
+        for m, s in enumerate(sec.seasonal):
+            if s <= 0:
+                bad(f"sectors.{sname}.seasonal[{m}]", f"seasonal factor must be > 0 (got {s})")
+    g = p.gdp
+    if g.primary_100m + g.secondary_100m + g.tertiary_100m <= 0:
+        bad("gdp.primary_100m", "prior-year GDP (sum of the three sectors) must be > 0")
+    # free parameters must name numeric keys and have a sensible prior
+    raw = p.model_dump()
+    for i, fp in enumerate(p.calibration.free):
+        k = f"calibration.free[{i}]"
+        try:
+            val = get_path(raw, fp.key)
+        except (KeyError, IndexError, TypeError):
+            bad(f"{k}.key", f"'{fp.key}' is not a parameter in this file")
+            continue
+        if not isinstance(val, int | float) or isinstance(val, bool):
+            bad(f"{k}.key", f"'{fp.key}' is not a number")
+        if not fp.lower < fp.upper:
+            bad(f"{k}.upper", f"upper {fp.upper} must be above lower {fp.lower}")
+        elif not fp.lower <= fp.centre <= fp.upper:
+            bad(f"{k}.centre", f"prior centre {fp.centre} is outside [{fp.lower}, {fp.upper}]")
+        if fp.prior == "lognormal" and fp.lower <= 0:
+            bad(f"{k}.lower", "a lognormal prior needs lower > 0")
+    return out
+
+
+def load(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Loaded:
+    """Load a parameter or scenario file, resolve its base chain, and validate.
+
+    Raises
+    ------
+    InputError
+        With every problem found (file, line, key, message).
+    """
+    p = Path(path)
+    display = _display(p)
+    resolved = p.resolve()
+    if resolved in _seen:
+        chain = " -> ".join(_display(s) for s in (*_seen, resolved))
+        raise InputError([Problem(display, None, "base", f"scenario bases form a cycle: {chain}")])
+    src = parse_toml(p, display)
+    data = src.data
+    if "base" not in data:
+        return _validate_params(src)
+    # scenario file
+    problems: list[Problem] = []
+    for k in data:
+        if k not in SCENARIO_KEYS:
+            problems.append(Problem(display, src.lines.get(k), k, "unknown key in a scenario file" + _suggest(k, sorted(SCENARIO_KEYS))))
+    base_val = data["base"]
+    if not isinstance(base_val, str):
+        raise InputError([Problem(display, src.lines.get("base"), "base", "must be a path string")])
+    base_path = (p.parent / base_val)
+    if not base_path.exists():
+        raise InputError([Problem(display, src.lines.get("base"), "base", f"base file not found: {base_val} (looked for {_display(base_path)})")])
+    base = load(base_path, _seen=(*_seen, resolved))
+    raw = copy.deepcopy(base.raw)
+    origin = dict(base.origin)
+    overridden = set(base.overridden)
+
+    def where_here(key: str) -> tuple[str, int | None]:
+        return display, src.lines.get(f'set."{key}"') or src.lines.get(f"set.{key}") or line_of(src.lines, "set")
+
+    for section in ("set", "shift_days"):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            problems.append(Problem(display, src.lines.get(section), section, "must be a table of \"key.path\" = value"))
+            continue
+        for key, value in table.items():
+            line = src.lines.get(f"{section}.{key}")
+            if line is None:
+                line = _find_quoted_key_line(src.text, key)
+            try:
+                current = get_path(raw, key)
+            except (KeyError, IndexError, TypeError):
+                options = list(leaf_paths(raw))
+                problems.append(Problem(display, line, key, f"unknown key in [{section}]" + _suggest(key, options)))
+                continue
+            if section == "set":
+                if isinstance(current, dict | list) and not isinstance(value, type(current)):
+                    problems.append(Problem(display, line, key, "cannot replace a table with a single value"))
+                    continue
+                set_path(raw, key, value)
+            else:
+                if not isinstance(current, dt.date) or isinstance(current, dt.datetime):
+                    problems.append(Problem(display, line, key, f"[shift_days] applies to dates; this key holds {current!r}"))
+                    continue
+                if not isinstance(value, int) or isinstance(value, bool):
+                    problems.append(Problem(display, line, key, f"shift must be a whole number of days (got {value!r})"))
+                    continue
+                set_path(raw, key, current + dt.timedelta(days=value))
+            for leaf in leaf_paths(get_path(raw, key), parse_path(key)) if isinstance(get_path(raw, key), dict | list) else [key]:
+                origin[leaf] = (display, line)
+                overridden.add(leaf)
+    if problems:
+        raise InputError(problems)
+
+    def where(key: str) -> tuple[str, int | None]:
+        if key in origin:
+            return origin[key]
+        # nearest ancestor
+        k = key
+        while k:
+            cut = max(k.rfind("."), k.rfind("["))
+            if cut <= 0:
+                break
+            k = k[:cut]
+            if k in origin:
+                return origin[k]
+        return base.files[0].path.as_posix() and (_display(base.files[0].path), line_of(base.files[0].lines, key))
+
+    params = _validate_raw(raw, where)
+    name = data.get("name", p.stem)
+    return Loaded(
+        params=params,
+        raw=raw,
+        files=[*base.files, src],
+        origin=origin,
+        overridden=overridden,
+        scenario_name=str(name),
+        scenario_description=str(data.get("description", "")),
+    )
+
+
+def _find_quoted_key_line(text: str, key: str) -> int | None:
+    for i, line in enumerate(text.splitlines(), start=1):
+        s = line.strip()
+        if s.startswith((f'"{key}"', f"'{key}'", f"{key} ", f"{key}=")):
+            return i
+    return None
+
+
+def _validate_raw(raw: dict[str, Any], where: Any) -> Params:
+    problems = _nan_problems(raw, where)
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as err:
+        problems += _pydantic_problems(err, raw, where)
+        # de-duplicate (NaN caught twice)
+        uniq = {(p.file, p.line, p.key): p for p in problems}
+        raise InputError(list(uniq.values())) from None
+    problems += cross_field_problems(params, where)
+    if problems:
+        raise InputError(problems)
+    return params
+
+
+def _validate_params(src: SourceFile) -> Loaded:
+    display = _display(src.path)
+
+    def where(key: str) -> tuple[str, int | None]:
+        return display, line_of(src.lines, key)
+
+    params = _validate_raw(src.data, where)
+    origin = {k: (display, line_of(src.lines, k)) for k in leaf_paths(src.data)}
+    return Loaded(params=params, raw=copy.deepcopy(src.data), files=[src], origin=origin, scenario_name="baseline")
+
+
+def with_values(params: Params, values: dict[str, Any]) -> Params:
+    """Copy of ``params`` with values replaced at key paths, *without* validation.
+
+    Used by the engine and the calibrator to put per-draw numpy arrays where the schema has
+    floats; the arithmetic broadcasts. Validate user-facing values with :func:`revalidate`.
+    """
+    if not values:
+        return params
+    by_head: dict[PathPart, dict[str, Any]] = {}
+    direct: dict[str, Any] = {}
+    for path, v in values.items():
+        parts = parse_path(path)
+        if len(parts) == 1:
+            direct[str(parts[0])] = v
+        else:
+            rest = format_path(parts[1:])
+            by_head.setdefault(parts[0], {})[rest] = v
+    return _replace(params, direct, by_head)  # type: ignore[no-any-return]
+
+
+def _replace(obj: Any, direct: dict[Any, Any], nested: dict[PathPart, dict[str, Any]]) -> Any:
+    if isinstance(obj, BaseModel):
+        update: dict[str, Any] = dict(direct)
+        for head, sub in nested.items():
+            update[str(head)] = _apply(getattr(obj, str(head)), sub)
+        return obj.model_copy(update=update)
+    if isinstance(obj, dict):
+        new = dict(obj)
+        new.update(direct)
+        for head, sub in nested.items():
+            new[head] = _apply(obj[head], sub)
+        return new
+    if isinstance(obj, list):
+        lst = list(obj)
+        for k, v in direct.items():
+            lst[int(k)] = v
+        for head, sub in nested.items():
+            lst[int(head)] = _apply(obj[int(head)], sub)
+        return lst
+    raise KeyError(str(nested))
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> Any:
+    direct: dict[Any, Any] = {}
+    nested: dict[PathPart, dict[str, Any]] = {}
+    for path, v in values.items():
+        parts = parse_path(path)
+        if isinstance(obj, list) and isinstance(parts[0], int) or len(parts) == 1:
+            if len(parts) == 1:
+                direct[parts[0]] = v
+                continue
+        nested.setdefault(parts[0], {})[format_path(parts[1:])] = v
+    return _replace(obj, direct, nested)
+
+
+def revalidate(loaded: Loaded, values: dict[str, Any]) -> Params:
+    """Validated copy of a loaded parameter set with values set at key paths."""
+    raw = copy.deepcopy(loaded.raw)
+    problems: list[Problem] = []
+    for k, v in values.items():
+        try:
+            set_path(raw, k, v)
+        except (KeyError, IndexError, TypeError):
+            problems.append(Problem(str(loaded.path), None, k, "unknown key" + _suggest(k, list(leaf_paths(raw)))))
+    if problems:
+        raise InputError(problems)
+
+    def where(key: str) -> tuple[str, int | None]:
+        return loaded.origin.get(key, (str(loaded.path), None))
+
+    return _validate_raw(raw, where)
+
+
+def field_info(path: str) -> tuple[str, str]:
+    """(unit, meaning) declared in the schema for a key path, or ("", "")."""
+    from model import schema
+
+    parts = [p for p in parse_path(path) if not isinstance(p, int)]
+    model: Any = Params
+    for i, part in enumerate(parts):
+        fields = getattr(model, "model_fields", None)
+        if fields is None:
+            return "", ""
+        if model is Params and part == "levers":
+            return _lever_field_info(parts[i + 2 :]) if len(parts) > i + 2 else ("", "")
+        if part not in fields:
+            return "", ""
+        f = fields[part]
+        if i == len(parts) - 1:
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            return str(extra.get("unit", "")), str(extra.get("meaning", ""))
+        ann = f.annotation
+        nxt = None
+        for cand in (ann, *getattr(ann, "__args__", ())):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                nxt = cand
+        if nxt is None:
+            for name in dir(schema):
+                obj = getattr(schema, name)
+                if isinstance(obj, type) and issubclass(obj, BaseModel) and name in str(ann):
+                    nxt = obj
+        model = nxt
+    return "", ""
+
+
+def _lever_field_info(parts: list[PathPart]) -> tuple[str, str]:
+    from model import schema
+
+    for cls in (schema.ConsumptionVoucher, schema.TaxRelief, schema.ProjectStarts, schema.SpecialBond, schema.HousingSubsidy, schema.DemandPromotion):
+        model: Any = cls
+        ok = True
+        for i, part in enumerate(parts):
+            fields = getattr(model, "model_fields", {})
+            if part not in fields:
+                ok = False
+                break
+            f = fields[part]
+            if i == len(parts) - 1:
+                extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+                return str(extra.get("unit", "")), str(extra.get("meaning", ""))
+            args = getattr(f.annotation, "__args__", ())
+            model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+            if model is None:
+                ok = False
+                break
+        if ok:
+            continue
+    return "", ""

@@ -1,0 +1,231 @@
+"""Declared schema of a parameter file: types, units, meanings, bounds, defaults.
+
+Every numeric field carries ``unit`` and ``meaning`` (shown by ``rebound params show`` and in
+docs/model.md); the *source* of each value is written next to it in the parameter file.
+Validation is strict: no coercion of strings to numbers, no unknown keys, no NaN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SectorName = Literal["industry", "consumption", "investment"]
+
+
+def P(  # noqa: N802 - reads like a declaration
+    default: Any = ...,
+    *,
+    unit: str,
+    meaning: str,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+) -> Any:
+    """A parameter field with unit and meaning (covasim-style annotation)."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        gt=gt,
+        allow_inf_nan=False,
+        json_schema_extra={"unit": unit, "meaning": meaning},
+    )
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Month12 = Annotated[list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=12, max_length=12)]
+
+
+class Episode(Strict):
+    name: str = Field(min_length=1)
+    region: str = ""
+    year: int = P(unit="calendar year", meaning="year whose y/y figures are modelled; the horizon is year-1 and year", ge=2000, le=2100)
+    observed: str = Field(default="", description="observed-data CSV, relative to this file")
+    description: str = ""
+
+
+class Gdp(Strict):
+    primary_100m: float = P(unit="亿元/yr", meaning="prior-year primary-sector value added (current prices)", ge=0)
+    secondary_100m: float = P(unit="亿元/yr", meaning="prior-year secondary-sector value added (current prices)", ge=0)
+    tertiary_100m: float = P(unit="亿元/yr", meaning="prior-year tertiary-sector value added (current prices)", ge=0)
+    trend_growth_pct: float = P(unit="%/yr", meaning="real potential GDP growth", ge=-20, le=30)
+    inflation_pct: float = P(0.0, unit="%/yr", meaning="GDP deflator growth (turns real paths into current-price levels)", ge=-20, le=50)
+    secondary_industry_weight: float = P(unit="fraction", meaning="share of secondary value added that follows industry (rest follows investment/construction)", ge=0, le=1)
+    tertiary_consumption_elasticity: float = P(unit="ratio", meaning="% change in tertiary value added per % change in retail sales relative to potential", ge=0, le=2)
+
+
+class Sector(Strict):
+    prior_year_level_100m: float = P(unit="亿元/yr", meaning="prior-year total of the reported aggregate (current prices)", gt=0)
+    trend_growth_pct: float = P(unit="%/yr", meaning="real potential growth of the sector", ge=-30, le=50)
+    inflation_pct: float = P(0.0, unit="%/yr", meaning="price growth used for nominal figures", ge=-20, le=50)
+    seasonal: Month12 = Field(json_schema_extra={"unit": "index", "meaning": "monthly seasonal factors Jan..Dec (relative daily rate)"})
+    prior_year_anomaly: Month12 = Field(default_factory=lambda: [0.0] * 12, json_schema_extra={"unit": "fraction", "meaning": "prior-year deviation from trend by month (base effects)"})
+    time_constant_days: float = P(unit="days", meaning="recovery time constant of capacity after restrictions ease", gt=0, le=720)
+    headroom: float = P(unit="fraction of potential", meaning="extra output above potential while making up backlog (满产超产)", ge=0, le=1)
+    backlog_share: float = P(unit="fraction", meaning="share of lost output/demand postponed (made up later) rather than lost", ge=0, le=1)
+    backlog_time_constant_days: float = P(unit="days", meaning="time constant of working off the backlog", gt=0, le=720)
+    scarring_per_day: float = P(0.0, unit="fraction/day", meaning="permanent capacity loss per day at full stringency, before liquidity relief", ge=0, le=0.05)
+    above_quota_share: float = P(1.0, unit="fraction", meaning="share of the aggregate that is above-quota (限额以上; consumption only)", ge=0, le=1)
+
+
+class Sectors(Strict):
+    industry: Sector
+    consumption: Sector
+    investment: Sector
+
+
+class Stringency(Strict):
+    industry: float = P(0.0, unit="fraction", meaning="share of normal activity shut by the rules", ge=0, le=1)
+    consumption: float = P(0.0, unit="fraction", meaning="share of normal activity shut by the rules", ge=0, le=1)
+    investment: float = P(0.0, unit="fraction", meaning="share of normal activity shut by the rules", ge=0, le=1)
+
+
+class Phase(Strict):
+    name: str = Field(min_length=1)
+    start: dt.date
+    end: dt.date
+    closed_loop_share: float = P(0.0, unit="fraction", meaning="share of shut industrial capacity kept running in closed-loop production", ge=0, le=1)
+    stringency: Stringency
+
+
+class Lockdown(Strict):
+    phases: list[Phase] = Field(default_factory=list)
+
+
+class Liquidity(Strict):
+    scar_reduction: float = P(0.0, unit="1/(share of GDP)", meaning="scarring multiplier is exp(-scar_reduction * cumulative relief / prior-year GDP)", ge=0, le=1000)
+    recovery_speedup: float = P(0.0, unit="1/(share of GDP)", meaning="recovery rate multiplier is 1 + recovery_speedup * cumulative relief / prior-year GDP", ge=0, le=1000)
+
+
+class LeverBase(Strict):
+    enabled: bool = True
+    scale: float = P(1.0, unit="factor", meaning="multiplies the lever's money (0 = off)", ge=0, le=100)
+    description: str = ""
+
+
+class VoucherRound(Strict):
+    date: dt.date
+    amount_100m: float = P(unit="亿元", meaning="voucher face value issued in this round", ge=0)
+    redemption_days: int = P(unit="days", meaning="days the vouchers can be redeemed", gt=0, le=365)
+
+
+class ConsumptionVoucher(LeverBase):
+    type: Literal["consumption_voucher"]
+    incremental_spending_per_yuan: float = P(unit="yuan/yuan", meaning="extra retail spending per yuan of voucher, within the redemption window", ge=0, le=20)
+    reported_gross_leverage: float = P(0.0, unit="yuan/yuan", meaning="linked spending per yuan as reported (context only, not used)", ge=0)
+    pull_forward_share: float = P(0.0, unit="fraction", meaning="share of the extra spending borrowed from later months", ge=0, le=1)
+    pull_forward_days: int = P(120, unit="days", meaning="days after the window over which pulled-forward spending is given back", gt=0, le=730)
+    above_quota_share: float = P(1.0, unit="fraction", meaning="share of the extra spending in above-quota retail", ge=0, le=1)
+    rounds: list[VoucherRound] = Field(min_length=1)
+
+
+class Tranche(Strict):
+    kind: Literal["vat_credit_refund", "tax_cut", "social_insurance_relief", "job_retention_refund", "direct_subsidy", "fee_relief"]
+    start: dt.date
+    end: dt.date
+    amount_100m: float = P(unit="亿元", meaning="relief paid out between start and end", ge=0)
+
+
+class TaxRelief(LeverBase):
+    type: Literal["tax_relief"]
+    investment_share: float = P(0.0, unit="fraction", meaning="share of relief spent on fixed investment", ge=0, le=1)
+    investment_days: int = P(180, unit="days", meaning="days over which that investment is spent", gt=0, le=730)
+    tranches: list[Tranche] = Field(min_length=1)
+
+
+class ProjectStarts(LeverBase):
+    type: Literal["project_starts"]
+    count: int = P(unit="projects", meaning="projects started or resumed (开复工)", ge=0)
+    incremental_share: float = P(unit="fraction", meaning="share of those projects that are extra to the normal pipeline", ge=0, le=1)
+    mean_size_100m: float = P(unit="亿元", meaning="mean investment per project spent over its construction", ge=0)
+    start: dt.date
+    end: dt.date
+    construction_days: int = P(unit="working days", meaning="construction duration (S-curve; halted by lockdown)", gt=0, le=2000)
+
+
+class BondIssue(Strict):
+    start: dt.date
+    end: dt.date
+    amount_100m: float = P(unit="亿元", meaning="special bonds issued between start and end", ge=0)
+
+
+class SpecialBond(LeverBase):
+    type: Literal["special_bond"]
+    capex_share: float = P(unit="fraction", meaning="share of bond money spent on fixed investment", ge=0, le=1)
+    incremental_share: float = P(unit="fraction", meaning="share of that spending extra to what would have happened anyway", ge=0, le=1)
+    lag_days: int = P(unit="days", meaning="delay from issuance to the start of spending", ge=0, le=730)
+    spend_days: int = P(unit="working days", meaning="duration of spending (S-curve; halted by lockdown)", gt=0, le=2000)
+    issues: list[BondIssue] = Field(min_length=1)
+
+
+class HousingSubsidy(LeverBase):
+    type: Literal["housing_subsidy"]
+    amount_100m: float = P(unit="亿元", meaning="purchase subsidies paid", ge=0)
+    start: dt.date
+    end: dt.date
+    investment_per_yuan: float = P(unit="yuan/yuan", meaning="extra real-estate investment per yuan of subsidy", ge=0, le=50)
+
+
+class DemandPromotion(LeverBase):
+    type: Literal["demand_promotion"]
+    sector: SectorName
+    amount_100m: float = P(unit="亿元", meaning="public money spent on the promotion", ge=0)
+    start: dt.date
+    end: dt.date
+    spending_per_yuan: float = P(unit="yuan/yuan", meaning="extra sector spending per yuan", ge=0, le=50)
+    above_quota_share: float = P(1.0, unit="fraction", meaning="share in above-quota retail (consumption only)", ge=0, le=1)
+
+
+Lever = Annotated[
+    ConsumptionVoucher | TaxRelief | ProjectStarts | SpecialBond | HousingSubsidy | DemandPromotion,
+    Field(discriminator="type"),
+]
+LEVER_TYPES = ("consumption_voucher", "tax_relief", "project_starts", "special_bond", "housing_subsidy", "demand_promotion")
+
+
+class FreeParam(Strict):
+    key: str = Field(min_length=1)
+    prior: Literal["normal", "lognormal"]
+    centre: float = P(unit="as the key", meaning="prior centre (median for lognormal)")
+    spread: float = P(unit="as the key (normal) or log units", meaning="prior standard deviation", gt=0)
+    lower: float = P(unit="as the key", meaning="lower bound")
+    upper: float = P(unit="as the key", meaning="upper bound")
+    source: str = Field(min_length=1)
+
+
+class Posterior(Strict):
+    keys: list[str]
+    mean: list[float]
+    cov: list[list[float]]
+
+
+class CalibrationRecord(Strict):
+    date: str = ""
+    figures: list[str] = Field(default_factory=list)
+    objective: float = 0.0
+    note: str = ""
+    posterior: Posterior | None = None
+
+
+class Calibration(Strict):
+    free: list[FreeParam] = Field(default_factory=list)
+    record: CalibrationRecord | None = None
+
+
+class Params(Strict):
+    """A whole, validated parameter file."""
+
+    episode: Episode
+    gdp: Gdp
+    sectors: Sectors
+    lockdown: Lockdown = Field(default_factory=Lockdown)
+    liquidity: Liquidity = Field(default_factory=Liquidity)
+    levers: dict[str, Lever] = Field(default_factory=dict)
+    calibration: Calibration = Field(default_factory=Calibration)

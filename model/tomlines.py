@@ -1,0 +1,149 @@
+"""Map TOML key paths to line numbers.
+
+tomllib and tomlkit give values but no line numbers; validation errors need them. This small
+scanner reads the text line by line, tracks the current table (``[a.b]``) and array-of-tables
+index (``[[a.b]]``), and records the line of each ``key = value``. Key paths use the form
+``levers.vouchers.rounds[0].amount_100m``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _split_key(text: str) -> list[str]:
+    """Split a dotted TOML key (bare or quoted parts) into its parts."""
+    parts: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t.":
+            i += 1
+            continue
+        if c in "\"'":
+            j = text.find(c, i + 1)
+            if j < 0:
+                return parts
+            parts.append(text[i + 1 : j])
+            i = j + 1
+            continue
+        m = _BARE.match(text, i)
+        if not m:
+            return parts
+        parts.append(m.group(0))
+        i = m.end()
+    return parts
+
+
+def _key_of_assignment(line: str) -> str | None:
+    """Return the key text of ``key = value`` (quoted keys may contain '=')."""
+    i = 0
+    n = len(line)
+    while i < n:
+        c = line[i]
+        if c in "\"'":
+            j = line.find(c, i + 1)
+            if j < 0:
+                return None
+            i = j + 1
+            continue
+        if c == "=":
+            return line[:i].strip()
+        if c == "#":
+            return None
+        i += 1
+    return None
+
+
+def _fmt(parts: list[str | int]) -> str:
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + p
+    return out
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Return ``{key path: 1-based line}`` for every table header and assignment.
+
+    Array indices count ``[[...]]`` headers. Inline tables map their inner keys to the line
+    of the assignment. Multi-line arrays map to the line where the key stands.
+    """
+    lines: dict[str, int] = {}
+    counters: dict[str, int] = {}
+    current: list[str | int] = []
+    depth = 0  # open brackets of a multi-line value
+    in_multiline_str: str | None = None
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if in_multiline_str:
+            if in_multiline_str in line:
+                in_multiline_str = None
+            continue
+        if depth > 0:
+            depth += line.count("[") - line.count("]")
+            continue
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[["):
+            name = _split_key(line[2 : line.find("]]")])
+            base = _fmt(list(name))
+            idx = counters.get(base, -1) + 1
+            counters[base] = idx
+            # nested arrays of tables: reset counters below this table
+            for k in list(counters):
+                if k.startswith(base + "[") or (k.startswith(base + ".") and k != base):
+                    del counters[k]
+            current = [*name, idx]
+            lines.setdefault(_fmt(list(name)), lineno)
+            lines[_fmt(current)] = lineno
+            continue
+        if line.startswith("["):
+            name = _split_key(line[1 : line.find("]")])
+            # a sub-table of the latest array element: [a.b.c] after [[a.b]]
+            resolved: list[str | int] = []
+            for part in name:
+                resolved.append(part)
+                key = _fmt(resolved)
+                if key in counters:
+                    resolved.append(counters[key])
+            current = resolved
+            lines[_fmt(current)] = lineno
+            continue
+        key_text = _key_of_assignment(line)
+        if key_text is None:
+            continue
+        parts = _split_key(key_text)
+        path: list[str | int] = [*current, *parts]
+        lines[_fmt(path)] = lineno
+        value = line[line.find("=", len(key_text)) + 1 :].strip()
+        if value.startswith('"""') or value.startswith("'''"):
+            q = value[:3]
+            if value.count(q) == 1:
+                in_multiline_str = q
+        elif value.startswith("{"):
+            inner = value[1 : value.rfind("}")]
+            for m in re.finditer(r"([A-Za-z0-9_\-\"'.]+)\s*=", inner):
+                sub = _split_key(m.group(1))
+                lines.setdefault(_fmt([*path, *sub]), lineno)
+        elif value.startswith("["):
+            depth = value.count("[") - value.count("]")
+    return lines
+
+
+def line_of(lines: dict[str, int], path: str) -> int | None:
+    """Line of ``path``, or of its nearest ancestor that has one."""
+    p = path
+    while p:
+        if p in lines:
+            return lines[p]
+        cut = max(p.rfind("."), p.rfind("["))
+        if cut <= 0:
+            break
+        p = p[:cut]
+    return lines.get(p)
