@@ -1,0 +1,202 @@
+"""One run of an episode or scenario: parameters + observed figures -> tables.
+
+Pure: returns data frames and dictionaries; :mod:`model.writers` writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from model import __version__
+from model.data import Observation, load_observed
+from model.draws import draw_values
+from model.engine import SECTORS, Result, simulate
+from model.indicators import Evaluator, Spec, spec_of, standard_specs, why_not_computable
+from model.params import Loaded
+from model.problems import InputError, Problem
+
+FloatArray = NDArray[np.float64]
+PCTL = (5.0, 50.0, 95.0)
+
+
+@dataclass
+class RunOutput:
+    indicators: pd.DataFrame
+    paths: pd.DataFrame
+    summary: dict[str, Any]
+    result: Result
+    observations: list[Observation] = field(default_factory=list)
+    draws: dict[str, FloatArray] = field(default_factory=dict)
+
+
+def observed_file(loaded: Loaded) -> Path | None:
+    """The observed-data CSV named by the parameter file (relative to it), if any."""
+    rel = loaded.params.episode.observed
+    if not rel:
+        return None
+    return (loaded.param_file.parent / rel).resolve()
+
+
+def load_observations(loaded: Loaded) -> list[Observation]:
+    path = observed_file(loaded)
+    if path is None:
+        return []
+    if not path.exists():
+        f = loaded.files[0]
+        raise InputError([Problem(str(f.path), f.lines.get("episode.observed"), "episode.observed", f"observed-data file not found: {path}")])
+    return load_observed(path)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ensemble_values(loaded: Loaded, n_draws: int, seed: int) -> dict[str, FloatArray]:
+    """Draw 0 is the point estimate (the file's values); draws 1..n from the posterior/prior."""
+    if n_draws <= 1:
+        return {}
+    rng = np.random.default_rng(seed)
+    draws = draw_values(loaded.params, n_draws, rng)
+    out: dict[str, FloatArray] = {}
+    from model.params import get_path
+
+    for k, v in draws.items():
+        point = float(get_path(loaded.params, k))
+        out[k] = np.concatenate([[point], v])
+    return out
+
+
+def indicator_table(
+    result: Result, observations: list[Observation], year: int, ensemble: bool
+) -> pd.DataFrame:
+    """Every standard figure plus every observed figure, reported beside model."""
+    specs = standard_specs(year)
+    index = {s.key: i for i, s in enumerate(specs)}
+    obs_for: dict[int, Observation] = {}
+    extra_rows: list[dict[str, Any]] = []
+    for ob in observations:
+        sp = spec_of(ob)
+        reason = why_not_computable(ob, year)
+        if sp is None or reason:
+            extra_rows.append(_context_row(ob, reason or "not computable"))
+            continue
+        if sp.key in index:
+            obs_for[index[sp.key]] = ob
+        else:
+            specs.append(sp)
+            index[sp.key] = len(specs) - 1
+            obs_for[len(specs) - 1] = ob
+    ev = Evaluator(result)
+    vals = ev.values(specs)  # (n, rows)
+    rows: list[dict[str, Any]] = []
+    for j, s in enumerate(specs):
+        ob = obs_for.get(j)
+        row: dict[str, Any] = {
+            "indicator": s.indicator,
+            "measure": s.measure,
+            "period_start": s.period_start,
+            "period_end": s.period_end,
+            "compare_start": s.compare_start,
+            "compare_end": s.compare_end,
+            "reported": ob.value if ob is not None else np.nan,
+            "model": float(vals[0, j]),
+        }
+        if ensemble:
+            p = np.percentile(vals[1:, j], PCTL)
+            row.update(model_p05=float(p[0]), model_p50=float(p[1]), model_p95=float(p[2]))
+        row.update(
+            residual=(row["model"] - ob.value) if ob is not None else np.nan,
+            role=ob.role if ob is not None else "",
+            basis=s.basis,
+            source=ob.source if ob is not None else "",
+            note="",
+        )
+        rows.append(row)
+    for r in extra_rows:
+        if ensemble:
+            r.update(model_p05=np.nan, model_p50=np.nan, model_p95=np.nan)
+        rows.append(r)
+    cols = ["indicator", "measure", "period_start", "period_end", "compare_start", "compare_end", "reported", "model"]
+    if ensemble:
+        cols += ["model_p05", "model_p50", "model_p95"]
+    cols += ["residual", "role", "basis", "source", "note"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _context_row(ob: Observation, reason: str) -> dict[str, Any]:
+    return {
+        "indicator": ob.indicator,
+        "measure": ob.measure,
+        "period_start": ob.period_start,
+        "period_end": ob.period_end,
+        "compare_start": ob.compare_start or "",
+        "compare_end": ob.compare_end or "",
+        "reported": ob.value,
+        "model": np.nan,
+        "residual": np.nan,
+        "role": ob.role,
+        "basis": ob.basis,
+        "source": ob.source,
+        "note": f"context, not computed: {reason}",
+    }
+
+
+def paths_table(result: Result, draw: int = 0) -> pd.DataFrame:
+    """Daily potential, capacity (share of normal) and output per sector, plus GDP."""
+    cal = result.cal
+    dates = pd.to_datetime(cal.dates).strftime("%Y-%m-%d")
+    frames = []
+    for i, s in enumerate(SECTORS):
+        pot = np.broadcast_to(result.potential[s], (result.n_draws, cal.n_days))[draw]
+        frames.append(pd.DataFrame({"date": dates, "sector": s, "potential": pot, "capacity": result.capacity[i, draw], "output": result.output[s][draw]}))
+    if result.gdp_potential is not None:
+        gp = np.broadcast_to(result.gdp_potential, (result.n_draws, cal.n_days))[draw]
+        go = result.series["gdp"][draw]
+        frames.append(pd.DataFrame({"date": dates, "sector": "gdp", "potential": gp, "capacity": go / gp, "output": go}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def provenance(loaded: Loaded, seed: int, n_draws: int, extra_files: list[Path] | None = None) -> dict[str, Any]:
+    files = {str(f.path): f.sha256 for f in loaded.files}
+    for p in extra_files or []:
+        if p.exists():
+            files[str(p)] = sha256_file(p)
+    return {"version": __version__, "inputs": files, "seed": seed, "ensemble": n_draws}
+
+
+def run(loaded: Loaded, n_draws: int = 1, seed: int = 0) -> RunOutput:
+    """Simulate the point estimate (and an ensemble) and tabulate reported vs model."""
+    observations = load_observations(loaded)
+    values = ensemble_values(loaded, n_draws, seed)
+    n = n_draws + 1 if values else 1
+    result = simulate(loaded.params, n, values)
+    table = indicator_table(result, observations, loaded.params.episode.year, ensemble=bool(values))
+    obs_path = observed_file(loaded)
+    summary = provenance(loaded, seed, n_draws, [obs_path] if obs_path else None)
+    summary.update(
+        episode=loaded.params.episode.name,
+        scenario=loaded.scenario_name,
+        events=[str(e) for e in result.events],
+        ledger={lv: {k: float(v[0]) for k, v in items.items()} for lv, items in result.ledger.items()},
+        fit=fit_summary(table),
+    )
+    return RunOutput(indicators=table, paths=paths_table(result), summary=summary, result=result, observations=observations, draws=values)
+
+
+def fit_summary(table: pd.DataFrame) -> dict[str, Any]:
+    fit = table[(table["role"] == "fit") & table["model"].notna()]
+    if fit.empty:
+        return {"n_fit": 0}
+    res = fit["residual"].to_numpy(dtype=float)
+    return {"n_fit": int(len(fit)), "max_abs_residual_pp": float(np.max(np.abs(res))), "rmse_pp": float(np.sqrt(np.mean(res**2)))}
+
+
+def spec_rows(table: pd.DataFrame) -> list[Spec]:  # pragma: no cover - helper for callers
+    return [Spec(r.indicator, r.measure, r.period_start, r.period_end, r.basis, r.compare_start, r.compare_end) for r in table.itertuples()]

@@ -1,0 +1,89 @@
+"""The only place the package writes files: atomically, never half-written.
+
+Each writer renders to a temporary file in the target directory and renames it over the
+target (``os.replace`` is atomic on one file system). A set of outputs is staged the same way:
+if any one fails, none of the new files appears and files already in the directory (other
+than the targets) are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+Render = Callable[[IO[bytes]], None]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and rename."""
+    atomic_write(path, lambda f: f.write(data) and None)
+
+
+def atomic_write(path: Path, render: Render) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            render(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV that opens in pandas and Excel (UTF-8 with BOM so Excel shows Chinese)."""
+    return df.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
+
+
+def json_bytes(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
+
+
+@contextmanager
+def staged_outputs(out_dir: Path) -> Iterator[dict[str, bytes]]:
+    """Collect ``{file name: bytes}``; on success write them all, each atomically.
+
+    Everything is rendered in memory first, so an error while computing or rendering leaves
+    the directory exactly as it was.
+    """
+    files: dict[str, bytes] = {}
+    yield files
+    write_all(Path(out_dir), files)
+
+
+def write_all(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write several files so that either all new versions appear or none does.
+
+    All temporary files are written and synced first; only then are they renamed into place.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            target = out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+    except BaseException:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
