@@ -54,16 +54,20 @@ def potential_path(
     """
     tau = cal.year_fraction
     mi = cal.month_index
-    seas = np.asarray(seasonal, dtype=float)
-    anom = np.asarray(prior_year_anomaly, dtype=float)
-    # per-draw seasonal/anomaly arrays come as (12,) or (n, 12)
-    seas2 = seas.reshape(-1, 12)[:, mi]
-    anom2 = anom.reshape(-1, 12)[:, mi] * cal.is_prior_year[None, :]
+    seas2 = month_matrix(seasonal)[:, mi]
+    anom2 = month_matrix(prior_year_anomaly)[:, mi] * cal.is_prior_year[None, :]
     shape = growth_factor(tau, growth_pct) * seas2 * (1.0 + anom2)
     price = growth_factor(tau, inflation_pct)
     base = np.sum((shape * price)[:, cal.is_prior_year], axis=1, keepdims=True)
     potential = col(level_100m) * shape / base
     return potential, np.broadcast_to(price, potential.shape) if price.shape[0] != potential.shape[0] else price
+
+
+def month_matrix(values: Any) -> FloatArray:
+    """Twelve monthly values, each a float or a per-draw array, as an (n|1, 12) matrix."""
+    cols = [np.asarray(v, dtype=float).reshape(-1) for v in values]
+    n = max(c.shape[0] for c in cols)
+    return np.stack([np.broadcast_to(c, (n,)) for c in cols], axis=1)
 
 
 def smoothstep(x: FloatArray) -> FloatArray:

@@ -217,7 +217,9 @@ class Engine:
         scar = np.zeros((3, N))
         backlog = np.zeros((3, N))
         cum_relief = np.zeros(self.liquidity_paid.shape[0])
-        pot = np.stack([np.broadcast_to(self.pot[s], (self.pot[s].shape[0], n_days)) for s in SECTORS]) if len({self.pot[s].shape[0] for s in SECTORS}) == 1 else None
+        rows = max(self.pot[s].shape[0] for s in SECTORS)
+        # one (3, rows, n_days) block when the sectors agree; else stack per day (saves memory)
+        pot = np.stack([self.pot[s] for s in SECTORS]) if all(self.pot[s].shape[0] == rows for s in SECTORS) else None
         lp = self.params.liquidity
         speed = col(lp.recovery_speedup)[:, 0]
         scar_red = col(lp.scar_reduction)[:, 0]
@@ -231,7 +233,7 @@ class Engine:
             alpha = 1.0 - np.exp(-(1.0 + speed * ell) / self.tau)
             kappa = step_capacity(kappa, cap, 1.0 - scar, alpha)
             scar = np.minimum(1.0, scar + self.scar_rate * (1.0 - cap) * np.exp(-scar_red * ell))
-            p_t = pot[:, :, t] if pot is not None else np.stack([self.pot[s][:, t] for s in SECTORS])
+            p_t = pot[:, :, t] if pot is not None else np.stack([np.broadcast_to(self.pot[s][:, t], (rows,)) for s in SECTORS])
             gap = np.maximum(1.0 - scar - kappa, 0.0)
             open_ = cap >= 1.0
             m = np.where(open_, np.minimum(self.headroom * kappa, backlog / (p_t * self.tau_b)), 0.0)

@@ -215,6 +215,7 @@ class CalibrationRecord(Strict):
 
 
 class Calibration(Strict):
+    model_error_pp: float = P(0.5, unit="pp", meaning="model's own error per figure (per cent of the level for levels), added to the printed precision", gt=0, le=20)
     free: list[FreeParam] = Field(default_factory=list)
     record: CalibrationRecord | None = None
 
