@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from model.calibrate import calibrate, label_of
-from model.data import Observation
 from model.draws import from_z
 from model.engine import simulate
 from model.indicators import Evaluator, spec_of, why_not_computable
 from model.params import with_values
 from model.schema import Params
+
+if TYPE_CHECKING:
+    from model.data import Observation
 
 
 def backtest(params: Params, observations: list[Observation], cutoff: str, n_draws: int = 200, seed: int = 0) -> dict[str, Any]:

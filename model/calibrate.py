@@ -24,18 +24,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
-from model.data import Observation
 from model.draws import from_z, prior_centre_z, to_z
 from model.engine import simulate
 from model.indicators import Evaluator, Spec, spec_of, why_not_computable
 from model.params import get_path
 from model.schema import FreeParam, Params
+
+if TYPE_CHECKING:
+    from model.data import Observation
 
 FloatArray = NDArray[np.float64]
 Z90 = 1.6448536269514722  # standard normal 95th percentile (two-sided 90% interval)

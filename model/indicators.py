@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from model import observe
-from model.data import Observation
 from model.engine import Result
 from model.vocab import DEFAULT_BASIS, MODEL_MEASURES, SECTOR_OF_INDICATOR
+
+if TYPE_CHECKING:
+    from model.data import Observation
 
 FloatArray = NDArray[np.float64]
 
