@@ -55,11 +55,11 @@ def wall(cmd: list[str], repeat: int) -> float:
 
 def peak_rss_mib(n: int) -> float:
     code = (
-        "import resource, sys; sys.path.insert(0, %r);"
+        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r});"
         "from model.params import load; from model import pipeline;"
-        "L = load(%r); pipeline.run(L, n_draws=%d, seed=%d);"
+        f"L = load({str(PARAMS)!r}); pipeline.run(L, n_draws={n}, seed={SEED});"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    ) % (str(ROOT), str(PARAMS), n, SEED)
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024.0
 

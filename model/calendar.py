@@ -52,7 +52,7 @@ class Calendar:
 
     @cached_property
     def is_prior_year(self) -> NDArray[np.bool_]:
-        return self.ymd[0] == self.year - 1
+        return np.asarray(self.ymd[0] == self.year - 1, dtype=bool)
 
     @cached_property
     def year_fraction(self) -> FloatArray:
@@ -66,7 +66,17 @@ class Calendar:
         """
         y, m, d = self.ymd
         dim = np.array([_cal.monthrange(int(a), int(b))[1] for a, b in zip(y, m, strict=True)], dtype=float)
-        return (y - (self.year - 1)).astype(float) + (m - 1) / MONTHS_PER_YEAR + (d - 1) / (MONTHS_PER_YEAR * dim)
+        tau = (y - (self.year - 1)).astype(float) + (m - 1) / MONTHS_PER_YEAR + (d - 1) / (MONTHS_PER_YEAR * dim)
+        return np.asarray(tau, dtype=float)
+
+    @cached_property
+    def month_matrix(self) -> tuple[list[str], FloatArray]:
+        """(labels, M) with M[t, k] = 1 when day t falls in month k (all months are whole)."""
+        ym = self.dates.astype("datetime64[M]")
+        uniq, idx = np.unique(ym, return_inverse=True)
+        M = np.zeros((self.n_days, uniq.size))
+        M[np.arange(self.n_days), idx] = 1.0
+        return [str(u) for u in uniq], M
 
     def day(self, date: dt.date) -> int:
         """Index of a date in the horizon."""

@@ -27,7 +27,7 @@ def from_z(fp: FreeParam, z: FloatArray | float) -> FloatArray:
     """Transformed space -> value, clipped to the bounds."""
     a = np.asarray(z, dtype=float)
     x = np.exp(a) if fp.prior == "lognormal" else a
-    return np.clip(x, fp.lower, fp.upper)
+    return np.asarray(np.clip(x, fp.lower, fp.upper), dtype=float)
 
 
 def prior_centre_z(fp: FreeParam) -> float:

@@ -50,7 +50,7 @@ def potential_path(
     Returns
     -------
     potential : (n|1, n_days) real flow
-    price : (n|1, n_days) price index (nominal = real * price)
+    price : (n|1, n_days) price index (nominal = real * price); one row unless inflation varies by draw
     """
     tau = cal.year_fraction
     mi = cal.month_index
@@ -60,7 +60,7 @@ def potential_path(
     price = growth_factor(tau, inflation_pct)
     base = np.sum((shape * price)[:, cal.is_prior_year], axis=1, keepdims=True)
     potential = col(level_100m) * shape / base
-    return potential, np.broadcast_to(price, potential.shape) if price.shape[0] != potential.shape[0] else price
+    return potential, price
 
 
 def month_matrix(values: Any) -> FloatArray:
@@ -73,12 +73,12 @@ def month_matrix(values: Any) -> FloatArray:
 def smoothstep(x: FloatArray) -> FloatArray:
     r"""Construction S-curve :math:`S(x) = 3x^2 - 2x^3` on [0, 1], exactly 0 and 1 at the ends."""
     x = np.clip(x, 0.0, 1.0)
-    return x * x * (3.0 - 2.0 * x)
+    return np.asarray(x * x * (3.0 - 2.0 * x), dtype=float)
 
 
 def recovery_fraction(days: FloatArray, time_constant_days: Any) -> FloatArray:
     r"""Share of the gap closed after ``days`` of free recovery: :math:`1 - e^{-d/\tau}`."""
-    return 1.0 - np.exp(-np.asarray(days, dtype=float) / np.asarray(time_constant_days, dtype=float))
+    return np.asarray(1.0 - np.exp(-np.asarray(days, dtype=float) / np.asarray(time_constant_days, dtype=float)), dtype=float)
 
 
 def days_to_recover(start_share: float, end_share: float, time_constant_days: float) -> float:

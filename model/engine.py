@@ -62,23 +62,87 @@ class Event:
 
 @dataclass
 class Result:
-    """Paths of one run (one entry per draw on the first axis)."""
+    """Paths of one run (one entry per draw on the first axis).
+
+    ``output`` holds each sector's daily real output. Indicator series (``series``) are built
+    on first use; :meth:`monthly` gives the monthly totals the observation layer needs without
+    building daily series (one matrix product per sector).
+    """
 
     cal: Calendar
     n_draws: int
     potential: dict[str, FloatArray]  # sector -> (n|1, n_days) real potential
     capacity: FloatArray  # (3, n, n_days) utilisation u (share of potential)
     output: dict[str, FloatArray]  # sector -> (n, n_days) real output incl. levers
-    series: dict[str, FloatArray]  # indicator -> (n, n_days) real daily flow
     price: dict[str, FloatArray]  # indicator -> (n|1, n_days) price index
     cap_max: FloatArray  # (3, n|1, n_days) allowed share from restrictions
     lever_flows: dict[str, dict[str, FloatArray]]  # lever -> sector -> real flow
     ledger: dict[str, dict[str, FloatArray]]  # lever -> item -> (n,) 亿元
     events: list[Event] = field(default_factory=list)
-    gdp_potential: FloatArray | None = None
+    gdp_parts: dict[str, Any] = field(default_factory=dict)
+    aq_parts: dict[str, Any] = field(default_factory=dict)
+    _series: dict[str, FloatArray] = field(default_factory=dict, repr=False)
+
+    @property
+    def gdp_potential(self) -> FloatArray:
+        g = self.gdp_parts
+        return np.asarray(g["v1"] + g["v2"] + g["v3"], dtype=float)
+
+    @property
+    def series(self) -> dict[str, FloatArray]:
+        """Daily real flow of every indicator (built on first use)."""
+        for ind in ("industry", "retail", "retail_above_quota", "fai", "gdp"):
+            if ind not in self._series:
+                self._series[ind] = self._daily(ind)
+        return self._series
+
+    def _daily(self, ind: str) -> FloatArray:
+        shape = (self.n_draws, self.cal.n_days)
+        if ind in INDICATOR_SECTOR:
+            return self.output[INDICATOR_SECTOR[ind]]
+        if ind == "retail_above_quota":
+            a = self.aq_parts
+            return np.broadcast_to(a["share"] * (self.output["consumption"] - a["lever_flow"]) + a["aq_flow"], shape)
+        ratio = {s: self.output[s] / self.potential[s] for s in SECTORS}
+        return np.broadcast_to(gdp_composite(self.gdp_parts, ratio), shape)
 
     def nominal(self, indicator: str) -> FloatArray:
         return self.series[indicator] * self.price[indicator]
+
+    def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]:
+        """Monthly totals (n, n_months) of an indicator, real or nominal."""
+        months, M = self.cal.month_matrix
+        price = self.price[indicator]
+        g = self.gdp_parts
+        if price.shape[0] != 1 or any(np.shape(g[k])[0] != 1 for k in ("v1", "v2", "v3")):
+            from model.observe import monthly_totals
+
+            daily = self.nominal(indicator) if basis == "nominal" else self.series[indicator]
+            return monthly_totals(daily, self.cal.start)
+        W = M * price[0][:, None] if basis == "nominal" else M
+        if indicator in INDICATOR_SECTOR:
+            return self.output[INDICATOR_SECTOR[indicator]] @ W, months
+        if indicator == "retail_above_quota":
+            a = self.aq_parts
+            lever = np.asarray(a["lever_flow"], dtype=float)
+            aqf = np.asarray(a["aq_flow"], dtype=float)
+            tot = a["share"] * (self.output["consumption"] @ W - lever @ W) + aqf @ W
+            return np.broadcast_to(tot, (self.n_draws, len(months))), months
+        v1, v2, v3 = (np.asarray(g[k], dtype=float)[0] for k in ("v1", "v2", "v3"))
+
+        def weighted(sector: str, v: FloatArray) -> FloatArray:
+            # sum over each month of (Y_s / P_s) * v, folding 1/P into the weights when P is common
+            pot = self.potential[sector]
+            if pot.shape[0] == 1:
+                return np.asarray(self.output[sector] @ (W * (v / pot[0])[:, None]), dtype=float)
+            return np.asarray((self.output[sector] / pot) @ (W * v[:, None]), dtype=float)
+
+        const = (v1 + v3) @ W - np.asarray(g["eps"]) * (v3 @ W)
+        tot = const + g["w"] * weighted("industry", v2) + (1.0 - g["w"]) * weighted("investment", v2) + g["eps"] * weighted("consumption", v3)
+        return np.broadcast_to(tot, (self.n_draws, len(months))), months
+
+
+INDICATOR_SECTOR = {"industry": "industry", "retail": "consumption", "fai": "investment"}
 
 
 def phase_cap(phase: Phase, sector_index: int) -> FloatArray:
@@ -105,11 +169,7 @@ def restriction_calendar(params: Params, cal: Calendar) -> FloatArray:
     return cap
 
 
-def gdp_composite(
-    params: Params,
-    cal: Calendar,
-    ratio: dict[str, FloatArray],
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+def gdp_composite(parts: dict[str, Any], ratio: dict[str, FloatArray]) -> FloatArray:
     r"""GDP as a value-added composite.
 
     .. math::
@@ -117,24 +177,18 @@ def gdp_composite(
         \text{GDP}_t = V^1_t + V^2_t\big(w\,r^{ind}_t + (1-w)\,r^{inv}_t\big)
             + V^3_t\big(1 + \epsilon\,(r^{cons}_t - 1)\big)
 
-    :math:`V^k` are the three sectors' potential value added (prior-year levels
-    ``gdp.primary_100m`` etc., growing at ``gdp.trend_growth_pct``, flat within the year),
-    :math:`r` is each model sector's output relative to potential, :math:`w` =
+    :math:`V^k` (``parts["v1"]`` etc.) are the three sectors' potential value added (prior-year
+    levels ``gdp.primary_100m`` etc., growing at ``gdp.trend_growth_pct``, flat within the
+    year), :math:`r` is each model sector's output relative to potential, :math:`w` =
     ``gdp.secondary_industry_weight`` and :math:`\epsilon` = ``gdp.tertiary_consumption_elasticity``.
-    The primary sector follows potential.
-
-    Returns (real GDP flow, potential GDP flow, price index).
+    The primary sector follows potential. :meth:`Result.monthly` sums the same expression by
+    month with matrix products.
     """
-    g = params.gdp
-    flat = [1.0] * 12
-    zero = [0.0] * 12
-    v1, price = potential_path(cal, g.primary_100m, g.trend_growth_pct, g.inflation_pct, flat, zero)
-    v2, _ = potential_path(cal, g.secondary_100m, g.trend_growth_pct, g.inflation_pct, flat, zero)
-    v3, _ = potential_path(cal, g.tertiary_100m, g.trend_growth_pct, g.inflation_pct, flat, zero)
-    w = col(g.secondary_industry_weight)
-    eps = col(g.tertiary_consumption_elasticity)
-    gdp = v1 + v2 * (w * ratio["industry"] + (1.0 - w) * ratio["investment"]) + v3 * (1.0 + eps * (ratio["consumption"] - 1.0))
-    return gdp, v1 + v2 + v3, price
+    g = parts
+    return np.asarray(
+        g["v1"] + g["v2"] * (g["w"] * ratio["industry"] + (1.0 - g["w"]) * ratio["investment"]) + g["v3"] * (1.0 + g["eps"] * (ratio["consumption"] - 1.0)),
+        dtype=float,
+    )
 
 
 class Engine:
@@ -150,6 +204,8 @@ class Engine:
                 raise ValueError(f"values[{k!r}] has {a.shape[0]} draws, expected {self.n}")
         self.cal = Calendar(params.episode.year)
         self.events: list[Event] = []
+        self.above_quota_flow: Any = 0.0
+        self.liquidity_paid: Any = 0.0
 
     # --- set-up -------------------------------------------------------------------------
     def _sector_arrays(self) -> None:
@@ -255,7 +311,7 @@ class Engine:
             cal=cal,
             n_draws=N,
             cap_max=self.cap_max,
-            price=np.stack([np.broadcast_to(self.prc[s], (self.prc[s].shape[0], cal.n_days)) for s in SECTORS]) if len({self.prc[s].shape[0] for s in SECTORS}) == 1 else np.stack([self.prc[s][:1] for s in SECTORS]),
+            price=[self.prc[s] for s in SECTORS],
             gdp_prior_100m=self.gdp_prior,
         )
         self.current_cap: list[FloatArray] = [np.ones(1) for _ in range(3)]
@@ -263,8 +319,8 @@ class Engine:
         self.levers = build_levers(p.levers)
         self.flows: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
         self.ledger: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
-        self.above_quota_flow: Any = np.zeros((1, cal.n_days))
-        self.liquidity_paid: Any = np.zeros((1, cal.n_days))
+        self.above_quota_flow = np.zeros((1, cal.n_days))
+        self.liquidity_paid = np.zeros((1, cal.n_days))
         self.u = np.ones((3, N, cal.n_days))
 
         env = simpy.Environment()
@@ -287,24 +343,27 @@ class Engine:
         cal = self.cal
         N = self.n
         out: dict[str, FloatArray] = {}
-        ratio: dict[str, FloatArray] = {}
+        lever_total: dict[str, Any] = {}
         for i, s in enumerate(SECTORS):
             lever_sum: Any = 0.0
             for lv in self.levers:
                 if s in self.flows[lv.name]:
                     lever_sum = lever_sum + self.flows[lv.name][s]
-            y = self.pot[s] * self.u[i] + lever_sum
+            lever_total[s] = lever_sum
+            y = self.pot[s] * self.u[i]
+            if not isinstance(lever_sum, float):
+                y = y + lever_sum
             out[s] = np.broadcast_to(y, (N, cal.n_days))
-            ratio[s] = out[s] / self.pot[s]
-        aq_share = col(self.params.sectors.consumption.above_quota_share)
-        above_quota = aq_share * self.pot["consumption"] * self.u[1] + self.above_quota_flow
-        gdp, gdp_pot, gdp_price = gdp_composite(self.params, cal, ratio)
-        series = {
-            "industry": out["industry"],
-            "retail": out["consumption"],
-            "retail_above_quota": np.broadcast_to(above_quota, (N, cal.n_days)),
-            "fai": out["investment"],
-            "gdp": np.broadcast_to(gdp, (N, cal.n_days)),
+        g = self.params.gdp
+        flat, zero = [1.0] * 12, [0.0] * 12
+        v1, gdp_price = potential_path(cal, g.primary_100m, g.trend_growth_pct, g.inflation_pct, flat, zero)
+        v2, _ = potential_path(cal, g.secondary_100m, g.trend_growth_pct, g.inflation_pct, flat, zero)
+        v3, _ = potential_path(cal, g.tertiary_100m, g.trend_growth_pct, g.inflation_pct, flat, zero)
+        gdp_parts = {"v1": v1, "v2": v2, "v3": v3, "w": col(g.secondary_industry_weight), "eps": col(g.tertiary_consumption_elasticity)}
+        aq_parts = {
+            "share": col(self.params.sectors.consumption.above_quota_share),
+            "lever_flow": np.broadcast_to(np.asarray(lever_total["consumption"], dtype=float), (1, cal.n_days)) if isinstance(lever_total["consumption"], float) else lever_total["consumption"],
+            "aq_flow": self.above_quota_flow,
         }
         price = {
             "industry": self.prc["industry"],
@@ -323,13 +382,13 @@ class Engine:
             potential=self.pot,
             capacity=self.u,
             output=out,
-            series=series,
             price=price,
             cap_max=self.cap_max,
             lever_flows={k: dict(v) for k, v in self.flows.items()},
             ledger=ledger,
             events=list(self.events),
-            gdp_potential=gdp_pot,
+            gdp_parts=gdp_parts,
+            aq_parts=aq_parts,
         )
 
 

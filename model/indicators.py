@@ -109,8 +109,7 @@ class Evaluator:
     def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]:
         key = (indicator, basis)
         if key not in self._cache:
-            daily = self.result.nominal(indicator) if basis == "nominal" else self.result.series[indicator]
-            self._cache[key] = observe.monthly_totals(np.asarray(daily), self._first)
+            self._cache[key] = self.result.monthly(indicator, basis)
         return self._cache[key]
 
     def value(self, spec: Spec) -> FloatArray:

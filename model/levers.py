@@ -33,7 +33,7 @@ class Context:
     cal: Calendar
     n_draws: int
     cap_max: FloatArray  # (3, n|1, n_days) allowed activity share per sector
-    price: FloatArray  # (3, n|1, n_days) price index per sector
+    price: list[FloatArray]  # per sector: (n|1, n_days) price index
     gdp_prior_100m: FloatArray  # (n|1, 1) prior-year nominal GDP
 
 
@@ -266,14 +266,14 @@ def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], durat
     return out
 
 
-COHORT_DAYS = 7  # starts spread over a window are grouped in weekly cohorts
+COHORT_DAYS = 14  # starts spread over a window are grouped in fortnightly cohorts
 
 
 class ProjectStarts(LeverModel):
     r"""Extra investment projects started over a window.
 
     Incremental investment :math:`N\,\sigma\,\bar K` (count x incremental_share x
-    mean_size_100m) starts in weekly cohorts spread evenly over [start, end]; each cohort is
+    mean_size_100m) starts in fortnightly cohorts spread evenly over [start, end]; each cohort is
     spent along the construction S-curve, halted while investment activity is restricted.
 
     Ledger identity: spent_in_horizon + beyond_horizon = money.
@@ -308,7 +308,7 @@ class SpecialBond(LeverModel):
 
     Of each issue :math:`B`, :math:`B\,\kappa\,\sigma` (capex_share x incremental_share) is extra
     investment, spent along the construction S-curve from ``lag_days`` after issuance, in
-    weekly cohorts over the issuance window.
+    fortnightly cohorts over the issuance window.
 
     Ledger identity: not_capex + not_incremental + spent_in_horizon + beyond_horizon = money.
     """

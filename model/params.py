@@ -460,7 +460,7 @@ def load(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Loaded:
             k = k[:cut]
             if k in origin:
                 return origin[k]
-        return base.files[0].path.as_posix() and (_display(base.files[0].path), line_of(base.files[0].lines, key))
+        return _display(base.files[0].path), line_of(base.files[0].lines, key)
 
     params = _validate_raw(raw, where)
     name = data.get("name", p.stem)
@@ -593,7 +593,7 @@ def field_info(path: str) -> tuple[str, str]:
         if fields is None:
             return "", ""
         if model is Params and part == "levers":
-            return _lever_field_info(parts[i + 2 :]) if len(parts) > i + 2 else ("", "")
+            return _lever_field_info(list(parts[i + 2 :])) if len(parts) > i + 2 else ("", "")
         if part not in fields:
             return "", ""
         f = fields[part]
@@ -614,7 +614,7 @@ def field_info(path: str) -> tuple[str, str]:
     return "", ""
 
 
-def _lever_field_info(parts: list[PathPart]) -> tuple[str, str]:
+def _lever_field_info(parts: list[str]) -> tuple[str, str]:
     from model import schema
 
     for cls in (schema.ConsumptionVoucher, schema.TaxRelief, schema.ProjectStarts, schema.SpecialBond, schema.HousingSubsidy, schema.DemandPromotion):

@@ -18,7 +18,7 @@ from model import __version__
 from model.data import Observation, load_observed
 from model.draws import draw_values
 from model.engine import SECTORS, Result, simulate
-from model.indicators import Evaluator, Spec, spec_of, standard_specs, why_not_computable
+from model.indicators import Evaluator, spec_of, standard_specs, why_not_computable
 from model.params import Loaded
 from model.problems import InputError, Problem
 
@@ -156,10 +156,9 @@ def paths_table(result: Result, draw: int = 0) -> pd.DataFrame:
     for i, s in enumerate(SECTORS):
         pot = np.broadcast_to(result.potential[s], (result.n_draws, cal.n_days))[draw]
         frames.append(pd.DataFrame({"date": dates, "sector": s, "potential": pot, "capacity": result.capacity[i, draw], "output": result.output[s][draw]}))
-    if result.gdp_potential is not None:
-        gp = np.broadcast_to(result.gdp_potential, (result.n_draws, cal.n_days))[draw]
-        go = result.series["gdp"][draw]
-        frames.append(pd.DataFrame({"date": dates, "sector": "gdp", "potential": gp, "capacity": go / gp, "output": go}))
+    gp = np.broadcast_to(result.gdp_potential, (result.n_draws, cal.n_days))[draw]
+    go = result.series["gdp"][draw]
+    frames.append(pd.DataFrame({"date": dates, "sector": "gdp", "potential": gp, "capacity": go / gp, "output": go}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -196,7 +195,3 @@ def fit_summary(table: pd.DataFrame) -> dict[str, Any]:
         return {"n_fit": 0}
     res = fit["residual"].to_numpy(dtype=float)
     return {"n_fit": int(len(fit)), "max_abs_residual_pp": float(np.max(np.abs(res))), "rmse_pp": float(np.sqrt(np.mean(res**2)))}
-
-
-def spec_rows(table: pd.DataFrame) -> list[Spec]:  # pragma: no cover - helper for callers
-    return [Spec(r.indicator, r.measure, r.period_start, r.period_end, r.basis, r.compare_start, r.compare_end) for r in table.itertuples()]

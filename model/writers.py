@@ -23,7 +23,10 @@ Render = Callable[[IO[bytes]], None]
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file and rename."""
-    atomic_write(path, lambda f: f.write(data) and None)
+    def render(f: IO[bytes]) -> None:
+        f.write(data)
+
+    atomic_write(path, render)
 
 
 def atomic_write(path: Path, render: Render) -> None:

@@ -61,7 +61,7 @@ def test_prior_year_level_is_reported_level(cc22: Params) -> None:
 def test_zero_stringency_changes_nothing(cc22: Params) -> None:
     no_levers = cc22.model_copy(update={"levers": {}})
     zeros = {}
-    for i, ph in enumerate(no_levers.lockdown.phases):
+    for i in range(len(no_levers.lockdown.phases)):
         for s in SECTORS:
             zeros[f"lockdown.phases[{i}].stringency.{s}"] = 0.0
     r0 = simulate(bare(cc22))
@@ -211,3 +211,29 @@ def test_potential_path_normalises_to_level() -> None:
     # real growth: same date a year later is exactly 1.05x
     d0, d1 = cal.day(dt.date(2021, 7, 15)), cal.day(dt.date(2022, 7, 15))
     assert pot[0, d1] / pot[0, d0] == pytest.approx(1.05, rel=1e-13)
+
+
+@pytest.mark.parametrize("basis", ["real", "nominal"])
+def test_monthly_fast_path_equals_daily_sums(cc22: Params, basis: str) -> None:
+    """Result.monthly (matrix products) equals summing the daily series by month."""
+    from model.observe import monthly_totals
+
+    k = "lockdown.phases[0].stringency.consumption"
+    r = simulate(cc22, 3, {k: np.array([0.3, 0.6, 0.9])})
+    for ind in ("industry", "retail", "retail_above_quota", "fai", "gdp"):
+        fast, months = r.monthly(ind, basis)
+        daily = r.nominal(ind) if basis == "nominal" else r.series[ind]
+        slow, months2 = monthly_totals(daily, r.cal.start)
+        assert months == months2
+        np.testing.assert_allclose(fast, slow, rtol=1e-12)
+
+
+def test_monthly_fast_path_with_per_draw_potential(cc22: Params) -> None:
+    from model.observe import monthly_totals
+
+    k = "sectors.industry.prior_year_anomaly[7]"
+    r = simulate(cc22, 3, {k: np.array([-0.3, -0.1, 0.0])})
+    for ind in ("industry", "gdp"):
+        fast, _ = r.monthly(ind, "real")
+        slow, _ = monthly_totals(r.series[ind], r.cal.start)
+        np.testing.assert_allclose(fast, slow, rtol=1e-12)
