@@ -309,6 +309,28 @@ def _parse(path: str | Path) -> tuple[list[Observation], list[Problem]]:
     return rows, problems
 
 
+def read_observed(path: str | Path) -> tuple[list[Observation], list[Problem]]:
+    """The valid rows of a file and every problem found (both, so a checker can count rows).
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    rows : list of Observation
+        Rows without problems, in file order.
+    problems : list of Problem
+    """
+    return _parse(path)
+
+
+def printed(ob: Observation) -> str:
+    """The value with the digits it was printed with (``7103.1``, ``-9.9``, ``6000``)."""
+    digits = max(0, round(-math.log10(2.0 * ob.precision)))
+    return f"{ob.value:.{digits}f}"
+
+
 def check_observed(path: str | Path) -> list[Problem]:
     """Every problem in an observed-data file (empty list when it is valid).
 
