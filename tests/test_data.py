@@ -1,0 +1,241 @@
+"""Observed data: every seed figure is present with its quote; broken files name the line."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from model.data import COLUMNS, Observation, check_observed, load_observed, observed_path_for
+from model.problems import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+OBSERVED = ROOT / "data" / "observed"
+SEEDS = ROOT.parent / "shared" / "seeds"
+S0 = "000_0988c2cfc370426a.txt"
+S1 = "001_b66a70e138ba882a.txt"
+S3 = "003_f34ac04e32c0b974.txt"
+S4 = "004_c1a6ac948ebf7dd6.txt"
+HEADER = ",".join(COLUMNS)
+
+# (episode, indicator, measure, start, end, compare, value, role, derived, reference, source, words in the quote)
+EXPECTED = [
+    ("changchun_2020", "gdp", "level_100m_yuan", "2020-01", "2020-06", None, 3058.2, "fit", False, None, S0, "3058.2亿元"),
+    ("changchun_2020", "gdp", "yoy_cum_pct", "2020-01", "2020-06", None, 1.2, "fit", False, None, S0, "增长1.2%"),
+    ("changchun_2020", "industry", "yoy_cum_pct", "2020-01", "2020-07", None, 5.9, "fit", False, None, S0, "规上工业增加值增长5.9%"),
+    ("changchun_2020", "fai", "yoy_cum_pct", "2020-01", "2020-07", None, 9.2, "fit", False, None, S0, "固定资产投资增长9.2%"),
+    ("changchun_2020", "fai", "pp_vs_reference", "2020-01", "2020-07", None, 10.8, "context", False, -1.6, S0, "高于全国平均水平10.8个百分点"),
+    ("changchun_2020", "fai_national", "yoy_cum_pct", "2020-01", "2020-07", None, -1.6, "context", True, None, S0, "高于全国平均水平10.8个百分点"),
+    ("changchun_2020", "auto_output", "yoy_cum_pct", "2020-01", "2020-06", None, 5.3, "context", False, None, S0, "分别增长5.3%和6.4%"),
+    ("changchun_2020", "auto_sales", "yoy_cum_pct", "2020-01", "2020-06", None, 6.4, "context", False, None, S0, "分别增长5.3%和6.4%"),
+    ("changchun_2022", "gdp", "level_100m_yuan", "2021-01", "2021-12", None, 7103.1, "fit", False, None, S1, "7103.1亿元"),
+    ("changchun_2022", "gdp", "yoy_cum_pct", "2021-01", "2021-12", None, 6.2, "context", False, None, S1, "增长6.2%"),
+    ("changchun_2022", "gdp", "yoy_cum_pct", "2022-01", "2022-06", None, -9.9, "fit", False, None, S1, "上半年地区生产总值下降9.9%"),
+    ("changchun_2022", "gdp", "pp_vs_reference", "2022-01", "2022-06", None, 5.1, "context", False, -15.0, S1, "好于预期增速5.1个百分点"),
+    ("changchun_2022", "retail_above_quota", "yoy_cum_pct", "2022-01", "2022-06", None, -15.7, "fit", False, None, S1, "下降15.7%"),
+    ("changchun_2022", "retail_above_quota", "pp_change", "2022-01", "2022-06", ("2022-01", "2022-05"), 7.5, "fit", False, None, S1, "降幅比1-5月收窄7.5%"),
+    ("changchun_2022", "retail_above_quota", "yoy_cum_pct", "2022-01", "2022-05", None, -23.2, "context", True, None, S1, "降幅比1-5月收窄7.5%"),
+    ("changchun_2022", "fai", "pp_change", "2022-01", "2022-06", ("2022-01", "2022-05"), 12.9, "fit", False, None, S1, "固定资产投资降幅环比收窄12.9个百分点"),
+    ("changchun_2022", "faw_daily_output", "level", "2022-04", "2022-04", None, 100.0, "context", False, None, S1, "由100辆恢复到6000辆"),
+    ("changchun_2022", "faw_daily_output", "level", "2022-05", "2022-05", None, 6000.0, "context", False, None, S1, "由100辆恢复到6000辆"),
+    ("changchun_2022", "industry", "yoy_month_pct", "2022-07", "2022-07", None, 22.4, "fit", False, None, S3, "7月，规上工业增长22.4%"),
+    ("changchun_2022", "industry", "yoy_month_pct", "2022-08", "2022-08", None, 41.6, "fit", False, None, S3, "8月，增长41.6%"),
+    ("jinzhong_2022", "key_projects_started", "level", "2022-01", "2022-04", None, 110.0, "context", False, None, S4, "110个省市重点工程项目"),
+    ("jinzhong_2022", "key_projects_started", "count", "2022-01", "2022-04", None, 91.0, "context", False, None, S4, "开复工91个"),
+    ("jinzhong_2022", "key_projects_started", "share_pct", "2022-01", "2022-04", None, 82.7, "context", False, None, S4, "开复工率82.7%"),
+    ("jinzhong_2022", "key_project_investment", "level_100m_yuan", "2022-01", "2022-04", None, 70.34, "context", False, None, S4, "完成投资70.34亿元"),
+    ("jinzhong_2022", "key_project_investment", "share_pct", "2022-01", "2022-04", None, 19.8, "context", False, None, S4, "投资完成率19.8%"),
+]
+
+
+def seed_text(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def find(episode: str, indicator: str, measure: str, start: str, end: str, compare: tuple[str, str] | None) -> Observation:
+    rows = [
+        o
+        for o in load_observed(OBSERVED / f"{episode}.csv")
+        if (o.indicator, o.measure, o.period_start, o.period_end) == (indicator, measure, start, end)
+        and (o.compare_start, o.compare_end) == (compare or (None, None))
+    ]
+    assert len(rows) == 1, (episode, indicator, measure, start, end)
+    return rows[0]
+
+
+@pytest.mark.parametrize("case", EXPECTED, ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[4]}" for c in EXPECTED])
+def test_seed_figure_is_in_the_data(case: tuple) -> None:  # type: ignore[type-arg]
+    episode, ind, meas, start, end, compare, value, role, derived, ref, source, words = case
+    ob = find(episode, ind, meas, start, end, compare)
+    assert ob.value == value
+    assert ob.role == role
+    assert ob.derived is derived
+    assert ob.reference_value == ref
+    assert ob.source == source
+    assert words in ob.quote
+    assert ob.quote in seed_text(source)
+    if role == "context" or derived:
+        assert ob.reason
+
+
+def test_every_quote_is_copied_exactly_from_its_seed() -> None:
+    for path in sorted(OBSERVED.glob("*.csv")):
+        for ob in load_observed(path):
+            assert ob.quote in seed_text(ob.source), (path.name, ob.line)
+
+
+def test_fit_rows_per_episode() -> None:
+    fit = {p.stem: sum(o.role == "fit" for o in load_observed(p)) for p in OBSERVED.glob("*.csv")}
+    assert fit == {"changchun_2020": 4, "changchun_2022": 7, "jinzhong_2022": 0}
+
+
+def test_derived_rows_hold_their_arithmetic() -> None:
+    fai = find("changchun_2020", "fai", "yoy_cum_pct", "2020-01", "2020-07", None)
+    national = find("changchun_2020", "fai_national", "yoy_cum_pct", "2020-01", "2020-07", None)
+    vs = find("changchun_2020", "fai", "pp_vs_reference", "2020-01", "2020-07", None)
+    assert national.value == pytest.approx(fai.value - vs.value, abs=1e-9)  # 9.2 − 10.8
+    h1 = find("changchun_2022", "retail_above_quota", "yoy_cum_pct", "2022-01", "2022-06", None)
+    may = find("changchun_2022", "retail_above_quota", "yoy_cum_pct", "2022-01", "2022-05", None)
+    pp = find("changchun_2022", "retail_above_quota", "pp_change", "2022-01", "2022-06", ("2022-01", "2022-05"))
+    assert may.value == pytest.approx(h1.value - pp.value, abs=1e-9)  # −15.7 − 7.5
+    assert "%" in pp.reason  # the seed prints 收窄7.5% for a pp narrowing: said in reason
+
+
+def test_precision_and_line() -> None:
+    ob = find("changchun_2022", "industry", "yoy_month_pct", "2022-07", "2022-07", None)
+    assert ob.precision == 0.05
+    lines = (OBSERVED / "changchun_2022.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[ob.line - 1].startswith("industry,yoy_month_pct,2022-07,2022-07,")
+    assert find("changchun_2022", "gdp", "level_100m_yuan", "2021-01", "2021-12", None).precision == 0.05
+    assert find("jinzhong_2022", "key_project_investment", "level_100m_yuan", "2022-01", "2022-04", None).precision == 0.005
+    assert find("changchun_2022", "faw_daily_output", "level", "2022-05", "2022-05", None).precision == 0.5
+
+
+def test_observed_path_for() -> None:
+    assert observed_path_for("changchun_2022") == OBSERVED / "changchun_2022.csv"
+    with pytest.raises(InputError) as err:
+        observed_path_for("wuhan_2020")
+    assert str(err.value) == "wuhan_2020: unknown episode (known: changchun_2020, changchun_2022, jinzhong_2022; or give a CSV file path)"
+
+
+# ---------------------------------------------------------------- the CLI and broken files
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_check_all_files_ok() -> None:
+    files = sorted(glob.glob(str(OBSERVED / "*.csv")))
+    res = run("data", "check", *files)
+    assert res.exit_code == 0, res.output
+    assert res.stdout.strip() == "3 files OK, 35 rows"
+
+
+def test_cli_show_table_and_json() -> None:
+    res = run("data", "show", "changchun_2022")
+    assert res.exit_code == 0
+    assert "规模以上工业增加值" in res.stdout and "2022年7月" in res.stdout and "2022年上半年 比 1-5月" in res.stdout
+    res = run("data", "show", str(OBSERVED / "changchun_2020.csv"), "--format", "json")
+    assert res.exit_code == 0 and '"value": 3058.2' in res.stdout
+    res = run("data", "show", "nowhere")
+    assert res.exit_code == 2
+    assert "unknown episode" in res.stderr
+
+
+def test_cli_broken_row_names_its_line(tmp_path: Path) -> None:
+    src = (OBSERVED / "changchun_2022.csv").read_text(encoding="utf-8")
+    lines = src.splitlines(keepends=True)
+    n = next(i for i, s in enumerate(lines) if s.startswith("industry,yoy_month_pct,2022-08"))
+    lines[n] = lines[n].replace(",41.6,", ",forty,")
+    bad = tmp_path / "cc22.csv"
+    bad.write_text("".join(lines), encoding="utf-8")
+    res = run("data", "check", str(OBSERVED / "changchun_2020.csv"), str(bad))
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"{bad}:{n + 1}: value: 'forty' is not a plain decimal number (e.g. -9.9)"
+    assert res.stdout == ""
+
+
+OK = "industry,yoy_month_pct,2022-06,2022-06,,,-5.1,pct,real,,fit,,no,s.txt,q"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("steel,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,fit,,no,s.txt,q", "indicator: unknown indicator 'steel' (known: gdp, industry,"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,percent,real,,fit,,no,s.txt,q", "unit: unknown unit 'percent' (known: pct, pp,"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pp,real,,fit,,no,s.txt,q", "unit: measure yoy_month_pct is in 'pct', not 'pp'"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,current,,fit,,no,s.txt,q", "basis: unknown basis 'current' (use real, nominal or na)"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,fitted,,no,s.txt,q", "role: unknown role 'fitted' (use fit or context)"),
+        ("industry,yoy_cum_pct,2022-07,2022-01,,,22.4,pct,real,,fit,,no,s.txt,q", "period_end: period ends (2022-01) before it starts (2022-07)"),
+        ("industry,yoy_month_pct,2022-7,2022-07,,,22.4,pct,real,,fit,,no,s.txt,q", "period_start: '2022-7' is not a month written YYYY-MM (e.g. 2022-07)"),
+        ("industry,yoy_cum_pct,2022-02,2022-07,,,22.4,pct,real,,fit,,no,s.txt,q", "period_start: yoy_cum_pct is year to date: the period must start in January of the year it ends in"),
+        ("industry,pp_change,2022-01,2022-06,,,7.5,pp,real,,fit,,no,s.txt,q", "compare_start: pp_change needs the compare period (the earlier cumulative period, e.g. 2022-01..2022-05)"),
+        ("industry,yoy_cum_pct,2022-01,2022-06,2022-01,2022-05,7.5,pct,real,,fit,,no,s.txt,q", "compare_start: a compare period is only for pp_change rows, not yoy_cum_pct; leave it empty"),
+        ("fai,pp_vs_reference,2020-01,2020-07,,,10.8,pp,nominal,,fit,,no,s.txt,q", "reference_value: pp_vs_reference needs the reference figure (e.g. the national growth rate)"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,nan,pct,real,,fit,,no,s.txt,q", "value: 'nan' is not a plain decimal number (e.g. -9.9)"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,fit,,no,s.txt,", "quote: missing quote (the exact sentence from the source)"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,fit,,no,,q", "source: missing source (the seed file name)"),
+        ("auto_output,yoy_cum_pct,2020-01,2020-06,,,5.3,pct,real,,fit,,no,s.txt,q", "indicator: 'auto_output' is not a model output: role must be context (with a reason)"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,context,,no,s.txt,q", "reason: context rows need a reason (why the model does not fit it)"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,fit,,yes,s.txt,q", "reason: derived rows need the arithmetic in reason"),
+        ("industry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,fit,,no,s.txt", "expected 15 fields, found 14 (a comma inside a field needs double quotes)"),
+        (OK, "duplicate of line 2 (same indicator, measure, period and compare period)"),
+    ],
+)
+def test_broken_row_messages(tmp_path: Path, row: str, message: str) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text(f"{HEADER}\n{OK}\n{row}\n", encoding="utf-8")
+    formatted = [p.format() for p in check_observed(f)]
+    assert len(formatted) == 1, formatted
+    assert formatted[0].startswith(f"{f}:3: {message}")
+    res = run("data", "check", str(f))
+    assert res.exit_code == 2
+    assert res.stderr.strip() == formatted[0]
+
+
+def test_load_raises_with_every_problem(tmp_path: Path) -> None:
+    f = tmp_path / "two.csv"
+    f.write_text(
+        f"{HEADER}\n"
+        "industry,yoy_month_pct,2022-07,2022-07,,,x,pct,real,,fit,,no,s.txt,q\n"
+        "\n"
+        "gdp,yoy_cum_pct,2022-01,2022-06,,,-9.9,pct,real,,fit,,no,s.txt,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        load_observed(f)
+    assert [(p.line, p.key) for p in err.value.problems] == [(2, "value"), (4, "quote")]
+
+
+def test_quoted_field_spanning_lines_keeps_line_numbers(tmp_path: Path) -> None:
+    f = tmp_path / "multi.csv"
+    f.write_text(
+        f'{HEADER}\nindustry,yoy_month_pct,2022-07,2022-07,,,22.4,pct,real,,fit,,no,s.txt,"one\ntwo"\n'
+        "industry,yoy_month_pct,2022-08,2022-08,,,41.6,pct,real,,fit,,no,s.txt,q\n",
+        encoding="utf-8",
+    )
+    assert [o.line for o in load_observed(f)] == [2, 4]
+
+
+def test_whole_file_problems(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.csv"
+    assert [p.format() for p in check_observed(missing)] == [f"{missing}: file not found"]
+    assert [p.format() for p in check_observed(tmp_path)] == [f"{tmp_path}: is a directory, expected a CSV file"]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert [p.format() for p in check_observed(empty)] == [f"{empty}: file is empty; expected a header line: {HEADER}"]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(f"{HEADER}\n".encode() + "industry,x,,,,,,,,,,,,,\u00e9\n".encode("latin-1"))
+    assert [p.format() for p in check_observed(latin)] == [f"{latin}:2: not valid UTF-8 text (byte 0xe9); save the file as UTF-8"]
+    header = tmp_path / "header.csv"
+    header.write_text(HEADER.replace("quote", "sentence") + "\n", encoding="utf-8")
+    assert [p.format() for p in check_observed(header)] == [
+        f"{header}:1: header: wrong header (missing quote; unexpected sentence); expected: {HEADER}"
+    ]
+    res = run("data", "check", str(missing), str(empty))
+    assert res.exit_code == 2
+    assert res.stderr.splitlines() == [f"{empty}: file is empty; expected a header line: {HEADER}", f"{missing}: file not found"]
