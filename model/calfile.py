@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,23 @@ from model.tomledit import round_sig, set_value
 from model.writers import atomic_write_bytes
 
 
-def calibrated_text(loaded: Loaded, cal: Calibration) -> str:
-    """The parameter file's text with estimates and a ``[calibration.record]`` table."""
+def calibrated_text(loaded: Loaded, cal: Calibration, out: Path | None = None) -> str:
+    """The parameter file's text with estimates and a ``[calibration.record]`` table.
+
+    When the file is written elsewhere (``out``), ``episode.observed`` is rewritten relative to
+    the new location so the calibrated file still finds its observed figures.
+    """
     if len(loaded.files) != 1:
         raise InputError([Problem(str(loaded.path), None, "base", "calibrate a parameter file, not a scenario (its base chain would be flattened)")])
     doc = tomlkit.parse(loaded.files[0].text)
     for p in cal.params:
         set_value(doc, p.key, round_sig(p.estimate))
+    rel = loaded.params.episode.observed
+    if out is not None and rel:
+        target = (loaded.param_file.parent / rel).resolve()
+        new_rel = os.path.relpath(target, Path(out).resolve().parent)
+        if new_rel != rel:
+            set_value(doc, "episode.observed", new_rel)
     rec: dict[str, Any] = record(cal)
     post = rec.pop("posterior")
     table = tomlkit.table()
@@ -44,7 +55,7 @@ def calibrated_text(loaded: Loaded, cal: Calibration) -> str:
 
 def write_calibrated(loaded: Loaded, cal: Calibration, out: Path) -> None:
     """Validate the calibrated text, then write it atomically to ``out``."""
-    text = calibrated_text(loaded, cal)
+    text = calibrated_text(loaded, cal, out)
     out = Path(out)
     validate_text(text, out)
     atomic_write_bytes(out, text.encode("utf-8"))

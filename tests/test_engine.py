@@ -76,9 +76,10 @@ def test_capacity_within_bounds(cc22: Params) -> None:
         h = getattr(cc22.sectors, s).headroom
         assert r.capacity[i].min() >= 0.0
         assert r.capacity[i].max() <= 1.0 + h + 1e-12
-    # during the static management the cap binds exactly: industry 1 - 0.9 * (1 - 0.1) = 0.19
+    # during the static management the cap binds exactly: industry 1 - sigma * (1 - chi)
+    ph = cc22.lockdown.phases[0]
     d = r.cal.day(dt.date(2022, 3, 20))
-    assert r.capacity[0, 0, d] == pytest.approx(1 - 0.9 * 0.9, abs=1e-12)
+    assert r.capacity[0, 0, d] == pytest.approx(1 - ph.stringency.industry * (1 - ph.closed_loop_share), abs=1e-12)
 
 
 def test_voucher_round_accounts_for_every_yuan(cc22: Params) -> None:
@@ -105,9 +106,9 @@ def test_voucher_during_lockdown_loses_spending(cc22: Params) -> None:
     rnd = v.rounds[0].model_copy(update={"date": dt.date(2022, 3, 20), "redemption_days": 10})
     p = cc22.model_copy(update={"levers": {"vouchers": v.model_copy(update={"rounds": [rnd]})}})
     led = simulate(p).ledger["vouchers"]
-    open_share = 1 - 0.6  # consumption stringency 0.6 in phase 0
-    assert led["realised"][0] == pytest.approx(6.9 * open_share, rel=1e-12)
-    assert led["lost_to_restrictions"][0] == pytest.approx(6.9 * 0.6, rel=1e-12)
+    sigma = cc22.lockdown.phases[0].stringency.consumption
+    assert led["realised"][0] == pytest.approx(6.9 * (1 - sigma), rel=1e-12)
+    assert led["lost_to_restrictions"][0] == pytest.approx(6.9 * sigma, rel=1e-12)
 
 
 @pytest.mark.parametrize("lever", ["tax_relief", "projects", "special_bonds", "housing"])
@@ -172,10 +173,11 @@ def test_restriction_calendar_matches_phases(cc22: Params) -> None:
     r = simulate(cc22)
     cap = restriction_calendar(cc22, r.cal)
     d = r.cal.day
+    p0, p1 = cc22.lockdown.phases
     assert cap[1, 0, d(dt.date(2022, 3, 10))] == 1.0
-    assert cap[1, 0, d(dt.date(2022, 3, 11))] == pytest.approx(0.4)
-    assert cap[1, 0, d(dt.date(2022, 4, 16))] == pytest.approx(0.5)
-    assert cap[0, 0, d(dt.date(2022, 4, 16))] == pytest.approx(1 - 0.6 * 0.6)
+    assert cap[1, 0, d(dt.date(2022, 3, 11))] == pytest.approx(1 - p0.stringency.consumption)
+    assert cap[1, 0, d(dt.date(2022, 4, 16))] == pytest.approx(1 - p1.stringency.consumption)
+    assert cap[0, 0, d(dt.date(2022, 4, 16))] == pytest.approx(1 - p1.stringency.industry * (1 - p1.closed_loop_share))
     assert cap[2, 0, d(dt.date(2022, 5, 11))] == 1.0
 
 
@@ -187,7 +189,7 @@ def test_recovery_time_constant_closed_form() -> None:
     p = with_values(p, {"sectors.industry.scarring_per_day": 0.0, "sectors.industry.headroom": 0.0})
     r = simulate(p)
     end = r.cal.day(ph.end)
-    c0 = 1 - 0.9 * 0.9
+    c0 = 1 - ph.stringency.industry * (1 - ph.closed_loop_share)
     for k in (1, 5, 10, 30):
         expected = 1 - (1 - c0) * np.exp(-k / 10.0)
         assert r.capacity[0, 0, end + k] == pytest.approx(expected, abs=1e-12)
