@@ -37,12 +37,14 @@ def backtest(params: Params, observations: list[Observation], cutoff: str, n_dra
         n = n_draws + 1
     specs = [s for s in (spec_of(o) for o in later) if s is not None]
     vals = Evaluator(simulate(point, n, values)).values(specs) if specs else np.zeros((n, 0))
-    preds = []
+    preds: list[dict[str, Any]] = []
+    errors: list[float] = []
     for j, o in enumerate(later):
         v = vals[:, j]
         p05, p95 = (np.percentile(v[1:], [5, 95]) if n > 1 else (np.nan, np.nan))
-        preds.append({"figure": label_of(o), "reported": o.value, "predicted": float(v[0]), "p05": float(p05), "p95": float(p95), "error": float(v[0] - o.value)})
-    mae = float(np.mean([abs(p["error"]) for p in preds])) if preds else float("nan")
+        errors.append(float(v[0] - o.value))
+        preds.append({"figure": label_of(o), "reported": o.value, "predicted": float(v[0]), "p05": float(p05), "p95": float(p95), "error": errors[-1]})
+    mae = float(np.mean(np.abs(errors))) if errors else float("nan")
     return {
         "cutoff": cutoff,
         "n_fitted": len(cal.figures),

@@ -81,23 +81,23 @@ def indicator_table(
     index = {s.key: i for i, s in enumerate(specs)}
     obs_for: dict[int, Observation] = {}
     extra_rows: list[dict[str, Any]] = []
-    for ob in observations:
-        sp = spec_of(ob)
-        reason = why_not_computable(ob, year)
+    for obs in observations:
+        sp = spec_of(obs)
+        reason = why_not_computable(obs, year)
         if sp is None or reason:
-            extra_rows.append(_context_row(ob, reason or "not computable"))
+            extra_rows.append(_context_row(obs, reason or "not computable"))
             continue
         if sp.key in index:
-            obs_for[index[sp.key]] = ob
+            obs_for[index[sp.key]] = obs
         else:
             specs.append(sp)
             index[sp.key] = len(specs) - 1
-            obs_for[len(specs) - 1] = ob
+            obs_for[len(specs) - 1] = obs
     ev = Evaluator(result)
     vals = ev.values(specs)  # (n, rows)
     rows: list[dict[str, Any]] = []
     for j, s in enumerate(specs):
-        ob = obs_for.get(j)
+        ob: Observation | None = obs_for.get(j)
         row: dict[str, Any] = {
             "indicator": s.indicator,
             "measure": s.measure,
