@@ -37,15 +37,33 @@ from model.schema import LEVER_TYPES, Params
 from model.tomlines import key_lines, line_of
 
 PathPart = str | int
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 SCENARIO_KEYS = {"base", "name", "description", "set", "shift_days"}
 
 
+class PathError(KeyError, ValueError):
+    """A key path that is not of the form ``a.b[0].c``."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "malformed key path"
+
+
+# a.b[0].c; a path relative to a list may start with an index ([0].c, used by with_values)
+_PATH = re.compile(r"(?:[A-Za-z0-9_-]+|(?=\[))(\[\d+\])*(\.[A-Za-z0-9_-]+(\[\d+\])*)*")
+
+
 def parse_path(path: str) -> list[PathPart]:
-    """``"a.b[0].c"`` -> ``["a", "b", 0, "c"]``."""
+    """``"a.b[0].c"`` -> ``["a", "b", 0, "c"]``.
+
+    Raises :class:`PathError` (a KeyError) for anything else: empty parts (``a..b``),
+    spaces, negative or non-numeric indices.
+    """
+    if not path:
+        raise PathError("empty key path")
+    if not _PATH.fullmatch(path):
+        raise PathError(f"malformed key path '{path}' (expected names joined by '.', indices like [0])")
     parts: list[PathPart] = []
-    for m in _PART.finditer(path):
+    for m in re.finditer(r"([A-Za-z0-9_-]+)|\[(\d+)\]", path):
         parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
     return parts
 
@@ -58,14 +76,17 @@ def format_path(parts: list[PathPart] | tuple[PathPart, ...]) -> str:
 
 
 def get_path(obj: Any, path: str) -> Any:
-    """Value at a key path in nested dicts/lists (or pydantic models)."""
+    """Value at a key path in nested dicts/lists (or pydantic models).
+
+    Raises KeyError (never AttributeError/IndexError/TypeError) when the path is absent.
+    """
     cur = obj
     for part in parse_path(path):
-        if isinstance(cur, BaseModel):
-            cur = getattr(cur, str(part))
-        elif isinstance(cur, dict):
+        if isinstance(cur, BaseModel) and isinstance(part, str) and part in type(cur).model_fields:
+            cur = getattr(cur, part)
+        elif isinstance(cur, dict) and isinstance(part, str) and part in cur:
             cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int):
+        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
             cur = cur[part]
         else:
             raise KeyError(path)
@@ -75,9 +96,7 @@ def get_path(obj: Any, path: str) -> Any:
 def set_path(obj: Any, path: str, value: Any) -> None:
     """Set a value at a key path in nested dicts/lists (the path must exist)."""
     parts = parse_path(path)
-    cur = obj
-    for part in parts[:-1]:
-        cur = cur[part]
+    cur = get_path(obj, format_path(parts[:-1])) if len(parts) > 1 else obj
     last = parts[-1]
     if isinstance(cur, dict):
         if last not in cur:
@@ -157,6 +176,8 @@ def read_text(path: Path, display: str) -> str:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise InputError([Problem(display, line, "", "not valid UTF-8 text (save the file as UTF-8)")]) from None
+    if text.startswith("\ufeff"):  # byte-order mark written by some Windows editors
+        text = text[1:]
     if not text.strip():
         raise InputError([Problem(display, None, "", "file is empty")])
     return text
@@ -190,63 +211,92 @@ def _suggest(word: str, options: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _model_fields_at(loc: tuple[PathPart, ...], raw: dict[str, Any]) -> list[str]:
-    """Field names of the schema model that holds the last element of ``loc``."""
+def _lever_classes() -> dict[str, type[BaseModel]]:
     from model import schema
 
-    model: Any = Params
+    return {
+        "consumption_voucher": schema.ConsumptionVoucher,
+        "tax_relief": schema.TaxRelief,
+        "project_starts": schema.ProjectStarts,
+        "special_bond": schema.SpecialBond,
+        "housing_subsidy": schema.HousingSubsidy,
+        "demand_promotion": schema.DemandPromotion,
+    }
+
+
+def _model_in(ann: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (``X``, ``list[X]``, ``X | None``), if any."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for a in getattr(ann, "__args__", ()):
+        found = _model_in(a)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_at(parts: list[PathPart], raw: dict[str, Any] | None) -> type[BaseModel] | None:
+    """Schema model that a key path points into (levers resolved by their ``type`` in ``raw``)."""
+    model: type[BaseModel] | None = Params
     i = 0
-    parts = list(loc[:-1])
     while i < len(parts):
         part = parts[i]
         if isinstance(part, int):
             i += 1
             continue
-        fields = getattr(model, "model_fields", {})
-        if part not in fields:
-            return []
-        ann = fields[part].annotation
-        text = str(ann)
-        if part == "levers" and model is Params:
-            # levers.<name> -> class by its type
-            if i + 1 < len(parts):
-                name = parts[i + 1]
-                typ = raw.get("levers", {}).get(name, {}).get("type")
-                cls = {
-                    "consumption_voucher": schema.ConsumptionVoucher,
-                    "tax_relief": schema.TaxRelief,
-                    "project_starts": schema.ProjectStarts,
-                    "special_bond": schema.SpecialBond,
-                    "housing_subsidy": schema.HousingSubsidy,
-                    "demand_promotion": schema.DemandPromotion,
-                }.get(typ)
-                if cls is None:
-                    return []
-                model = cls
-                i += 2
-                if i < len(parts) and parts[i] == typ:
-                    i += 1
-                continue
-            return []
-        inner = getattr(ann, "__args__", None)
-        target = None
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            target = ann
-        elif inner:
-            for a in inner:
-                if isinstance(a, type) and issubclass(a, BaseModel):
-                    target = a
-        if target is None:
-            # e.g. Optional[Model]
-            for name in dir(schema):
-                obj = getattr(schema, name)
-                if isinstance(obj, type) and issubclass(obj, BaseModel) and name in text:
-                    target = obj
-        if target is None:
-            return []
-        model = target
+        if model is None:
+            return None
+        if model is Params and part == "levers":
+            if i + 1 >= len(parts) or raw is None:
+                return None
+            lever = raw.get("levers", {}).get(parts[i + 1])
+            typ = lever.get("type") if isinstance(lever, dict) else None
+            model = _lever_classes().get(typ) if isinstance(typ, str) else None
+            i += 2
+            continue
+        f = model.model_fields.get(str(part))
+        if f is None:
+            return None
+        model = _model_in(f.annotation)
         i += 1
-    return list(getattr(model, "model_fields", {}))
+    return model
+
+
+def _field_at(parts: list[PathPart], raw: dict[str, Any] | None) -> Any:
+    """Schema FieldInfo of a key path (trailing list indices ignored), or None."""
+    parts = list(parts)
+    while parts and isinstance(parts[-1], int):
+        parts.pop()
+    if not parts:
+        return None
+    if raw is None and parts[0] == "levers" and len(parts) > 2:
+        # no file to tell the lever type: the first lever class that has the field
+        for cls in _lever_classes().values():
+            sub: type[BaseModel] | None = cls
+            found = None
+            for part in parts[2:]:
+                if sub is None:
+                    found = None
+                    break
+                if isinstance(part, int):
+                    continue
+                found = sub.model_fields.get(part)
+                if found is None:
+                    break
+                sub = _model_in(found.annotation)
+            if found is not None:
+                return found
+        return None
+    parent = _model_at(parts[:-1], raw)
+    if parent is None:
+        return None
+    return parent.model_fields.get(str(parts[-1]))
+
+
+def _model_fields_at(loc: tuple[PathPart, ...], raw: dict[str, Any]) -> list[str]:
+    """Field names of the schema model that holds the last element of ``loc``."""
+    model = _model_at(list(loc[:-1]), raw)
+    return list(model.model_fields) if model is not None else []
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[PathPart, ...]:
@@ -308,8 +358,12 @@ def _nan_problems(raw: Any, where: Any, prefix: list[PathPart] | None = None) ->
     return out
 
 
-def cross_field_problems(p: Params, where: Any) -> list[Problem]:
-    """Rules that span fields: dates in order, inside the horizon, phases not overlapping."""
+def cross_field_problems(p: Params, where: Any, *, overridden: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
+    """Rules that span fields: dates in order, inside the horizon, phases not overlapping.
+
+    When a scenario changed one side of a pair of dates (``overridden``), the problem is
+    reported at that side, so the line shown is the one that caused it.
+    """
     out: list[Problem] = []
     year = p.episode.year
     h0, h1 = dt.date(year - 1, 1, 1), dt.date(year, 12, 31)
@@ -318,9 +372,15 @@ def cross_field_problems(p: Params, where: Any) -> list[Problem]:
         f, ln = where(key)
         out.append(Problem(f, ln, key, msg))
 
+    def moved(key: str, other: str) -> bool:
+        return key in overridden and other not in overridden
+
     def check_span(prefix: str, start: dt.date, end: dt.date) -> None:
         if end < start:
-            bad(f"{prefix}.end", f"end {end} is before start {start}")
+            if moved(f"{prefix}.start", f"{prefix}.end"):
+                bad(f"{prefix}.start", f"start {start} is after end {end}")
+            else:
+                bad(f"{prefix}.end", f"end {end} is before start {start}")
         for k, d in (("start", start), ("end", end)):
             if not h0 <= d <= h1:
                 bad(f"{prefix}.{k}", f"{d} is outside the horizon {h0}..{h1} (episode.year = {year})")
@@ -330,7 +390,9 @@ def cross_field_problems(p: Params, where: Any) -> list[Problem]:
         check_span(f"lockdown.phases[{i}]", ph.start, ph.end)
         if i > 0 and ph.start <= phases[i - 1].end:
             prev = phases[i - 1]
-            if ph.start < prev.start:
+            if moved(f"lockdown.phases[{i - 1}].end", f"lockdown.phases[{i}].start"):
+                bad(f"lockdown.phases[{i - 1}].end", f"ends {prev.end}, overlapping phase {i} ('{ph.name}', starts {ph.start}); end the day before")
+            elif ph.start < prev.start:
                 bad(f"lockdown.phases[{i}].start", f"phases must be in date order: starts {ph.start}, before phase {i - 1} ('{prev.name}') starts {prev.start}")
             else:
                 bad(f"lockdown.phases[{i}].start", f"overlaps phase {i - 1} ('{prev.name}', ends {prev.end}); start the day after")
@@ -339,7 +401,7 @@ def cross_field_problems(p: Params, where: Any) -> list[Problem]:
         if hasattr(lever, "rounds"):
             for j, r in enumerate(lever.rounds):
                 if not h0 <= r.date <= h1:
-                    bad(f"{base}.rounds[{j}].date", f"{r.date} is outside the horizon {h0}..{h1}")
+                    bad(f"{base}.rounds[{j}].date", f"{r.date} is outside the horizon {h0}..{h1} (episode.year = {year})")
         for listname in ("tranches", "issues"):
             for j, t in enumerate(getattr(lever, listname, []) or []):
                 check_span(f"{base}.{listname}[{j}]", t.start, t.end)
@@ -374,11 +436,17 @@ def cross_field_problems(p: Params, where: Any) -> list[Problem]:
             bad(f"{k}.centre", f"prior centre {fp.centre} is outside [{fp.lower}, {fp.upper}]")
         if fp.prior == "lognormal" and fp.lower <= 0:
             bad(f"{k}.lower", "a lognormal prior needs lower > 0")
+    # numerical guard rails (zero y/y bases, overflow, free-parameter ranges): model/guards.py
+    from model.guards import guard_problems
+
+    guard_problems(p, bad)
     return out
 
 
 def load(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Loaded:
     """Load a parameter or scenario file, resolve its base chain, and validate.
+
+    A file with a top-level ``base`` key is a scenario; anything else is a parameter file.
 
     Raises
     ------
@@ -394,65 +462,55 @@ def load(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Loaded:
     src = parse_toml(p, display)
     data = src.data
     if "base" not in data:
+        if "set" in data or "shift_days" in data:
+            raise InputError([Problem(display, None, "base", 'a scenario file needs base = "<parameter file or scenario it changes, relative to this file>"')])
         return _validate_params(src)
     # scenario file
     problems: list[Problem] = []
     for k in data:
         if k not in SCENARIO_KEYS:
             problems.append(Problem(display, src.lines.get(k), k, "unknown key in a scenario file" + _suggest(k, sorted(SCENARIO_KEYS))))
+    for k in ("name", "description"):
+        if k in data and not isinstance(data[k], str):
+            problems.append(Problem(display, src.lines.get(k), k, f"must be a string (got {data[k]!r})"))
     base_val = data["base"]
-    if not isinstance(base_val, str):
-        raise InputError([Problem(display, src.lines.get("base"), "base", "must be a path string")])
-    base_path = (p.parent / base_val)
+    base_line = src.lines.get("base")
+    if not isinstance(base_val, str) or not base_val.strip():
+        raise InputError([*problems, Problem(display, base_line, "base", f"must be a path string, relative to this file (got {base_val!r})")])
+    base_path = p.parent / base_val
     if not base_path.exists():
-        raise InputError([Problem(display, src.lines.get("base"), "base", f"base file not found: {base_val} (looked for {_display(base_path)})")])
+        raise InputError([*problems, Problem(display, base_line, "base", f"base file not found: {base_val} (looked for {_display(base_path)})")])
+    if base_path.is_dir():
+        raise InputError([*problems, Problem(display, base_line, "base", f"base is a directory, expected a file: {base_val}")])
+    if base_path.resolve() in (*_seen, resolved):
+        chain = " -> ".join(_display(s) for s in (*_seen, resolved, base_path.resolve()))
+        raise InputError([*problems, Problem(display, base_line, "base", f"scenario bases form a cycle: {chain}")])
     base = load(base_path, _seen=(*_seen, resolved))
     raw = copy.deepcopy(base.raw)
     origin = dict(base.origin)
     overridden = set(base.overridden)
-
-    def where_here(key: str) -> tuple[str, int | None]:
-        return display, src.lines.get(f'set."{key}"') or src.lines.get(f"set.{key}") or line_of(src.lines, "set")
+    # valid keys (with schema defaults) for did-you-mean suggestions
+    known = list(leaf_paths(base.params.model_dump()))
 
     for section in ("set", "shift_days"):
         table = data.get(section, {})
         if not isinstance(table, dict):
-            problems.append(Problem(display, src.lines.get(section), section, "must be a table of \"key.path\" = value"))
+            problems.append(Problem(display, src.lines.get(section), section, 'must be a table of "key.path" = value'))
             continue
-        for key, value in table.items():
-            line = src.lines.get(f"{section}.{key}")
-            if line is None:
-                line = _find_quoted_key_line(src.text, key)
-            try:
-                current = get_path(raw, key)
-            except (KeyError, IndexError, TypeError):
-                options = list(leaf_paths(raw))
-                problems.append(Problem(display, line, key, f"unknown key in [{section}]" + _suggest(key, options)))
+        for key, value in _flatten_overrides(table):
+            line = line_of(src.lines, f"{section}.{key}")
+            msg, leaves = _apply_override(raw, section, key, value, known)
+            if msg:
+                problems.append(Problem(display, line, key, msg))
                 continue
-            if section == "set":
-                if isinstance(current, dict | list) and not isinstance(value, type(current)):
-                    problems.append(Problem(display, line, key, "cannot replace a table with a single value"))
-                    continue
-                set_path(raw, key, value)
-            else:
-                if not isinstance(current, dt.date) or isinstance(current, dt.datetime):
-                    problems.append(Problem(display, line, key, f"[shift_days] applies to dates; this key holds {current!r}"))
-                    continue
-                if not isinstance(value, int) or isinstance(value, bool):
-                    problems.append(Problem(display, line, key, f"shift must be a whole number of days (got {value!r})"))
-                    continue
-                set_path(raw, key, current + dt.timedelta(days=value))
-            for leaf in leaf_paths(get_path(raw, key), parse_path(key)) if isinstance(get_path(raw, key), dict | list) else [key]:
+            for leaf in leaves:
                 origin[leaf] = (display, line)
                 overridden.add(leaf)
-    if problems:
-        raise InputError(problems)
 
     def where(key: str) -> tuple[str, int | None]:
         if key in origin:
             return origin[key]
-        # nearest ancestor
-        k = key
+        k = key  # nearest ancestor
         while k:
             cut = max(k.rfind("."), k.rfind("["))
             if cut <= 0:
@@ -460,9 +518,20 @@ def load(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Loaded:
             k = k[:cut]
             if k in origin:
                 return origin[k]
-        return _display(base.files[0].path), line_of(base.files[0].lines, key)
+        first = base.files[0]
+        return _display(first.path), line_of(first.lines, key)
 
-    params = _validate_raw(raw, where)
+    params: Params | None = None
+    try:
+        params = _validate_raw(raw, where, overridden)
+    except InputError as err:
+        # The base validated on its own, so what fails now was caused by the overrides.
+        for q in err.problems:
+            if q.file != display:
+                q = Problem(q.file, q.line, q.key, f"{q.message} (after the overrides in {display})")
+            problems.append(q)
+    if problems or params is None:
+        raise InputError(problems)
     name = data.get("name", p.stem)
     return Loaded(
         params=params,
@@ -475,15 +544,94 @@ def load(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Loaded:
     )
 
 
-def _find_quoted_key_line(text: str, key: str) -> int | None:
-    for i, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        if s.startswith((f'"{key}"', f"'{key}'", f"{key} ", f"{key}=")):
-            return i
-    return None
+def _flatten_overrides(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """``[set]`` entries as (key path, value); nested tables become dotted paths.
+
+    ``"a.b" = 1``, ``a.b = 1`` and ``[set.a] b = 1`` all mean the path ``a.b``. (Before, an
+    unquoted dotted key replaced the whole table ``a`` by ``{b = 1}``.)
+    """
+    out: list[tuple[str, Any]] = []
+    for k, v in table.items():
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict):
+            out += _flatten_overrides(v, path)
+        else:
+            out.append((path, v))
+    return out
 
 
-def _validate_raw(raw: dict[str, Any], where: Any) -> Params:
+def _date_leaves(obj: Any, parts: list[PathPart]) -> list[str]:
+    items = leaf_paths(obj, parts).items() if isinstance(obj, dict | list) else [(format_path(parts), obj)]
+    return [k for k, v in items if isinstance(v, dt.date) and not isinstance(v, dt.datetime)]
+
+
+def _apply_override(raw: dict[str, Any], section: str, key: str, value: Any, known: list[str]) -> tuple[str, list[str]]:
+    """Apply one ``[set]`` or ``[shift_days]`` entry to ``raw``.
+
+    Returns (problem message or "", key paths of the leaves it changed).
+    """
+    try:
+        parts = parse_path(key)
+    except PathError as err:
+        return str(err), []
+    try:
+        current = get_path(raw, key)
+        exists = True
+    except KeyError:
+        current, exists = None, False
+    if section == "shift_days":
+        if not exists:
+            return _missing_message(raw, parts, section, known), []
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"shift must be a whole number of days (got {value!r})", []
+        dates = _date_leaves(current, parts)
+        if not dates:
+            return f"[shift_days] applies to dates (or tables holding dates); this key holds {current!r}", []
+        for k in dates:
+            set_path(raw, k, get_path(raw, k) + dt.timedelta(days=value))
+        return "", dates
+    if exists:
+        if isinstance(current, dict):
+            return f"is a table; set its keys one by one (e.g. \"{key}.{next(iter(current), 'x')}\" = ...)", []
+        if isinstance(current, list) and not isinstance(value, list):
+            return f"holds a list; give a whole list (got {value!r})", []
+        set_path(raw, key, value)
+        return "", list(leaf_paths(value, parts)) if isinstance(value, list) else [key]
+    msg = _missing_message(raw, parts, section, known)
+    if msg:
+        return msg, []
+    # a key the file leaves at its schema default: create it (and any missing tables)
+    cur: Any = raw
+    for part in parts[:-1]:
+        cur = cur.setdefault(part, {}) if isinstance(cur, dict) else cur[part]
+    cur[parts[-1]] = value
+    return "", [key]
+
+
+def _missing_message(raw: dict[str, Any], parts: list[PathPart], section: str, known: list[str]) -> str:
+    """Why a path absent from ``raw`` cannot be set ("" if the schema declares it)."""
+    key = format_path(parts)
+    cur: Any = raw
+    for i, part in enumerate(parts):
+        if isinstance(part, int):
+            if not isinstance(cur, list):
+                return f"{format_path(parts[:i])} is not a list" if i else "unknown key"
+            if part >= len(cur):
+                return f"index {part} is out of range: {format_path(parts[:i])} has {len(cur)} entries"
+            cur = cur[part]
+            continue
+        if i == 1 and parts[0] == "levers" and isinstance(cur, dict) and part not in cur:
+            names = sorted(cur)
+            return f"no lever '{part}' in this episode" + _suggest(str(part), names) + f" (levers: {', '.join(names) or 'none'})"
+        if not isinstance(cur, dict) or part not in cur:
+            break
+        cur = cur[part]
+    if section == "set" and not isinstance(parts[-1], int) and _field_at(parts, raw) is not None:
+        return ""
+    return f"unknown key in [{section}]" + _suggest(key, known)
+
+
+def _validate_raw(raw: dict[str, Any], where: Any, overridden: set[str] | None = None) -> Params:
     problems = _nan_problems(raw, where)
     try:
         params = Params.model_validate(raw)
@@ -492,7 +640,7 @@ def _validate_raw(raw: dict[str, Any], where: Any) -> Params:
         # de-duplicate (NaN caught twice)
         uniq = {(p.file, p.line, p.key): p for p in problems}
         raise InputError(list(uniq.values())) from None
-    problems += cross_field_problems(params, where)
+    problems += cross_field_problems(params, where, overridden=overridden or set())
     if problems:
         raise InputError(problems)
     return params
@@ -582,58 +730,21 @@ def revalidate(loaded: Loaded, values: dict[str, Any]) -> Params:
     return _validate_raw(raw, where)
 
 
-def field_info(path: str) -> tuple[str, str]:
-    """(unit, meaning) declared in the schema for a key path, or ("", "")."""
-    from model import schema
+def field_info(path: str, raw: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(unit, meaning) declared in the schema for a key path, or ("", "").
 
-    parts = [p for p in parse_path(path) if not isinstance(p, int)]
-    model: Any = Params
-    for i, part in enumerate(parts):
-        fields = getattr(model, "model_fields", None)
-        if fields is None:
-            return "", ""
-        if model is Params and part == "levers":
-            return _lever_field_info(list(parts[i + 2 :])) if len(parts) > i + 2 else ("", "")
-        if part not in fields:
-            return "", ""
-        f = fields[part]
-        if i == len(parts) - 1:
-            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-            return str(extra.get("unit", "")), str(extra.get("meaning", ""))
-        ann = f.annotation
-        nxt = None
-        for cand in (ann, *getattr(ann, "__args__", ())):
-            if isinstance(cand, type) and issubclass(cand, BaseModel):
-                nxt = cand
-        if nxt is None:
-            for name in dir(schema):
-                obj = getattr(schema, name)
-                if isinstance(obj, type) and issubclass(obj, BaseModel) and name in str(ann):
-                    nxt = obj
-        model = nxt
-    return "", ""
-
-
-def _lever_field_info(parts: list[str]) -> tuple[str, str]:
-    from model import schema
-
-    for cls in (schema.ConsumptionVoucher, schema.TaxRelief, schema.ProjectStarts, schema.SpecialBond, schema.HousingSubsidy, schema.DemandPromotion):
-        model: Any = cls
-        ok = True
-        for i, part in enumerate(parts):
-            fields = getattr(model, "model_fields", {})
-            if part not in fields:
-                ok = False
-                break
-            f = fields[part]
-            if i == len(parts) - 1:
-                extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-                return str(extra.get("unit", "")), str(extra.get("meaning", ""))
-            args = getattr(f.annotation, "__args__", ())
-            model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
-            if model is None:
-                ok = False
-                break
-        if ok:
-            continue
-    return "", ""
+    Give ``raw`` (``Loaded.raw``) so a lever field is looked up in the lever's own type
+    (``amount_100m`` means different things for a housing subsidy and a demand promotion).
+    """
+    try:
+        parts = parse_path(path)
+    except PathError:
+        return "", ""
+    f = _field_at(parts, raw)
+    if f is None:
+        return "", ""
+    extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+    unit, meaning = str(extra.get("unit", "")), str(extra.get("meaning", ""))
+    if not meaning and f.description:
+        meaning = str(f.description)
+    return unit, meaning

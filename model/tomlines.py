@@ -58,6 +58,45 @@ def _key_of_assignment(line: str) -> str | None:
     return None
 
 
+def _code_part(value: str) -> str:
+    """``value`` with string contents and a trailing comment removed (for bracket counting)."""
+    out: list[str] = []
+    i = 0
+    n = len(value)
+    while i < n:
+        c = value[i]
+        if c == "#":
+            break
+        if c in "\"'":
+            j = i + 1
+            while j < n and value[j] != c:
+                j += 2 if c == '"' and value[j] == "\\" else 1
+            i = j + 1
+            out.append('""')
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def inline_comment(line: str) -> str:
+    """Text of the ``# comment`` at the end of a TOML line (outside strings), or ``""``."""
+    i = 0
+    n = len(line)
+    while i < n:
+        c = line[i]
+        if c == "#":
+            return line[i + 1 :].strip()
+        if c in "\"'":
+            j = i + 1
+            while j < n and line[j] != c:
+                j += 2 if c == '"' and line[j] == "\\" else 1
+            i = j + 1
+            continue
+        i += 1
+    return ""
+
+
 def _fmt(parts: list[str | int]) -> str:
     out = ""
     for p in parts:
@@ -79,28 +118,37 @@ def key_lines(text: str) -> dict[str, int]:
     current: list[str | int] = []
     depth = 0  # open brackets of a multi-line value
     in_multiline_str: str | None = None
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    # TOML counts lines by "\n" only; str.splitlines() would also split on \x0c, \u2028, ...
+    for lineno, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if in_multiline_str:
             if in_multiline_str in line:
                 in_multiline_str = None
             continue
         if depth > 0:
-            depth += line.count("[") - line.count("]")
+            code = _code_part(line)
+            depth += code.count("[") - code.count("]")
             continue
         if not line or line.startswith("#"):
             continue
         if line.startswith("[["):
             name = _split_key(line[2 : line.find("]]")])
-            base = _fmt(list(name))
+            # [[a.b]] after [[a]] is an array inside the latest element of a: a[i].b[j]
+            prefix: list[str | int] = []
+            for part in name[:-1]:
+                prefix.append(part)
+                if _fmt(prefix) in counters:
+                    prefix.append(counters[_fmt(prefix)])
+            full: list[str | int] = [*prefix, *name[-1:]]
+            base = _fmt(full)
             idx = counters.get(base, -1) + 1
             counters[base] = idx
             # nested arrays of tables: reset counters below this table
             for k in list(counters):
                 if k.startswith(base + "[") or (k.startswith(base + ".") and k != base):
                     del counters[k]
-            current = [*name, idx]
-            lines.setdefault(_fmt(list(name)), lineno)
+            current = [*full, idx]
+            lines.setdefault(base, lineno)
             lines[_fmt(current)] = lineno
             continue
         if line.startswith("["):
@@ -132,7 +180,8 @@ def key_lines(text: str) -> dict[str, int]:
                 sub = _split_key(m.group(1))
                 lines.setdefault(_fmt([*path, *sub]), lineno)
         elif value.startswith("["):
-            depth = value.count("[") - value.count("]")
+            code = _code_part(value)
+            depth = code.count("[") - code.count("]")
     return lines
 
 
