@@ -170,3 +170,8 @@ def check(files: tuple[str, ...]) -> None:
     if problems:
         fail(problems)
     click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} OK, {n_rows} rows")
+
+
+from rebound_cli.extract_cmd import extract  # noqa: E402  (issue 9: rebound data extract)
+
+data.add_command(extract)
