@@ -897,6 +897,8 @@ class _SentenceParser:
                 reason += " (the sentence states a plan or target)"
             if fig.cls == "money" and _PLAN.search(s[ca:cb]):
                 reason = "planned or target amount, not an outcome"
+            elif fig.cls == "money" and "红利" in s[ca:fig.start]:
+                reason = "aggregate policy benefit (政策红利), not one lever"
             elif fig.cls == "money" and re.search(r"总投资|投资$", s[max(ca, fig.start - 4):fig.start]):
                 reason = "investment of individual projects, not an indicator"
             elif fig.cls == "money" and re.search(r"最高|每人|每户|人均|每辆", s[ca:fig.start]):
@@ -1018,7 +1020,7 @@ class _SentenceParser:
         if fig.cls == "pp" and (m2 is not None or m3 is not None):
             direction = (m2 or m3).group("dir")  # type: ignore[union-attr]
             value = fig.num if direction in ("高于", "快于", "好于") else -fig.num
-            base = self._base_growth(ind, period)
+            base = self._base_growth(ind, period) if period.kind in ("cum", "upto") else None
             if base is None:
                 self.add_unresolved(fig, "difference from a reference without the growth rate it refers to")
                 return

@@ -413,3 +413,29 @@ def test_cli_append_wrong_header_exit_2(tmp_path: Path) -> None:
     target.write_bytes(b"a,b\n1,2\n")
     code, _, err = _cli([str(src), "--year", "2022", "--append", str(target)])
     assert code == 2 and target.read_bytes() == b"a,b\n1,2\n"
+
+
+# ------------------------------------------------------------------------------------------
+# Properties
+# ------------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["上半年", "1-7月", "1至5月", "7月", "一季度", "前三季度", "今年", "2021年", "全市", "GDP",
+           "地區生產總值", "规上工业", "社零", "限上", "固投", "增长", "下降", "同比", "降幅", "收窄",
+           "比1-5月", "加快", "高于全国平均水平", "个百分点", "%", "％", "亿元", "万元", "万人", "，", "。",
+           "；", "\n", "\n\n", " ", "消费券", "拉动", "留抵退税", "开复工", "项目", "个", "分别", "和",
+           "计划", "最高", "3", "12.5", "２２．４", "0", "5000"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.sampled_from([None, 2020, 2022]))
+def test_never_raises_and_quotes_are_substrings(pieces: list[str], year: int | None) -> None:
+    text = "".join(pieces)
+    ex = extract(text, source="h", year=year)
+    for item in [*ex.indicators, *ex.levers, *ex.unresolved]:
+        assert item.quote and item.quote in text
+    for c in ex.indicators:
+        assert tuple(c.as_row()) == COLUMNS
+        assert c.period_start <= c.period_end
