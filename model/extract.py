@@ -25,26 +25,11 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from model.data import COLUMNS as COLUMNS  # re-exported: the extractor emits rows in this order
 from model.vocab import DEFAULT_BASIS, INDICATORS, MODEL_MEASURES
 
-COLUMNS: tuple[str, ...] = (
-    "indicator",
-    "measure",
-    "period_start",
-    "period_end",
-    "compare_start",
-    "compare_end",
-    "value",
-    "unit",
-    "basis",
-    "reference_value",
-    "role",
-    "reason",
-    "derived",
-    "source",
-    "quote",
-)
-"""Columns of an observed-data CSV, in order."""
+# Columns of an observed-data CSV, in order (one definition, in model.data).
+
 
 LEVER_COLUMNS: tuple[str, ...] = (
     "kind",
