@@ -748,3 +748,27 @@ def field_info(path: str, raw: dict[str, Any] | None = None) -> tuple[str, str]:
     if not meaning and f.description:
         meaning = str(f.description)
     return unit, meaning
+
+
+def undocumented_numbers(src: SourceFile) -> list[Problem]:
+    """Numbers in a parameter file whose line lacks an inline comment with ``src:``.
+
+    The convention is ``key = value  # unit · meaning · src: where it comes from``. The
+    calibrator's own record (``calibration.record``) is exempt.
+    """
+    from model.tomlines import inline_comment
+
+    display = _display(src.path)
+    text_lines = src.text.split("\n")
+    out: list[Problem] = []
+    for key, v in leaf_paths(src.data).items():
+        if key.startswith("calibration.record"):
+            continue
+        items = v if isinstance(v, list) else [v]
+        if not items or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in items):
+            continue
+        line = src.lines.get(key)
+        comment = inline_comment(text_lines[line - 1]) if line else ""
+        if "src:" not in comment:
+            out.append(Problem(display, line, key, 'number without a source: add an inline comment "# unit · meaning · src: ..."'))
+    return out
