@@ -334,11 +334,28 @@ def _pydantic_problems(err: ValidationError, raw: dict[str, Any], where: Any) ->
             inp = e.get("input")
             if kind.endswith("_type") or kind.startswith("date"):
                 msg += f" (got {inp!r})"
+                if isinstance(inp, str) and _unquoted_kind(inp):
+                    msg += f"; write it without quotes: {inp.strip()}"
             elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
                 msg += f" (got {inp!r})"
         file, line = where(key)
         problems.append(Problem(file, line, key, msg))
     return problems
+
+
+def _unquoted_kind(text: str) -> str:
+    """'number' or 'date' if a quoted string would be that TOML value without its quotes."""
+    t = text.strip()
+    try:
+        float(t)
+        return "number" if t.lower() not in ("nan", "inf", "+inf", "-inf", "infinity") else ""
+    except ValueError:
+        pass
+    try:
+        dt.date.fromisoformat(t)
+        return "date" if len(t) == 10 else ""
+    except ValueError:
+        return ""
 
 
 def _nan_problems(raw: Any, where: Any, prefix: list[PathPart] | None = None) -> list[Problem]:
