@@ -239,3 +239,20 @@ def test_monthly_fast_path_with_per_draw_potential(cc22: Params) -> None:
         fast, _ = r.monthly(ind, "real")
         slow, _ = monthly_totals(r.series[ind], r.cal.start)
         np.testing.assert_allclose(fast, slow, rtol=1e-12)
+
+
+def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
+    import os
+
+    from model.writers import atomic_write_bytes, write_all
+
+    f = tmp_path / "p.toml"
+    f.write_text("a = 1\n")
+    os.chmod(f, 0o640)
+    atomic_write_bytes(f, b"a = 2\n")
+    assert f.read_text() == "a = 2\n"
+    assert os.stat(f).st_mode & 0o777 == 0o640
+    write_all(tmp_path, {"new.csv": b"x\n"})
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(tmp_path / "new.csv").st_mode & 0o777 == 0o666 & ~umask
