@@ -25,6 +25,11 @@ def _container_and_key(doc: Any, path: str) -> tuple[Any, str | int]:
 def set_value(doc: Any, path: str, value: Any) -> None:
     """Set ``path`` in a tomlkit document to ``value``, keeping the old inline comment."""
     container, key = _container_and_key(doc, path)
+    replace_item(container, key, value)
+
+
+def replace_item(container: Any, key: str | int, value: Any) -> None:
+    """Replace ``container[key]`` keeping the old item's inline comment and indentation."""
     old = container[key]
     new = tomlkit.item(value)
     if isinstance(old, Item) and isinstance(new, Item):

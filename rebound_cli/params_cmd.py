@@ -297,17 +297,9 @@ def parse_value(text: str, current: Any) -> Any:
 
 def _set_leaf(container: Any, key: Any, value: Any) -> None:
     """Replace ``container[key]`` keeping the old item's inline comment and indentation."""
-    import tomlkit
-    from tomlkit.items import Item
+    from model.tomledit import replace_item
 
-    old = container[key]
-    new = tomlkit.item(value)
-    if isinstance(old, Item) and isinstance(new, Item):
-        new.trivia.comment = old.trivia.comment
-        new.trivia.comment_ws = old.trivia.comment_ws
-        new.trivia.indent = old.trivia.indent
-        new.trivia.trail = old.trivia.trail
-    container[key] = new
+    replace_item(container, key, value)
 
 
 def _edit_params_doc(doc: Any, parts: list[Any], value: Any) -> None:
