@@ -161,7 +161,8 @@ def paths_png(cmp: Comparison, phases: list[Any], year: int, title: str = "") ->
     rows = [("industry", "industry"), ("consumption", "retail_above_quota" if _has_reported(cmp, "retail_above_quota") or not _has_reported(cmp, "retail") else "retail"), ("investment", "fai"), ("gdp", "gdp")]
     fig = _figure(13, 13)
     axes = fig.subplots(len(rows), 2)
-    runs = [("baseline", cmp.baseline)] + list(cmp.scenarios.items())
+    # a scenario identical to the baseline (e.g. a 'baseline' scenario file) would hide under it
+    runs = [("baseline", cmp.baseline)] + [(n, r) for n, r in cmp.scenarios.items() if not _same_paths(r, cmp.baseline)]
     cal = cmp.baseline.cal
     t0 = cal.day(dt.date(year, 1, 1))
     dates = cal.dates[t0:]
@@ -175,12 +176,10 @@ def paths_png(cmp: Comparison, phases: list[Any], year: int, title: str = "") ->
         ax.plot(dates, _smooth(pot)[t0:], color="grey", ls="--", lw=1.2, label="potential (no shock)")
         for k, (name, res) in enumerate(runs):
             y = res.series["gdp"][0] if sector == "gdp" else res.output[sector][0]
-            ax.plot(dates, _smooth(y)[t0:], color="black" if k == 0 else COLORS[(k - 1) % len(COLORS)], lw=1.6 if k == 0 else 1.1, label=name)
+            ax.plot(dates, _smooth(y)[t0:], color="black" if k == 0 else COLORS[(k - 1) % len(COLORS)], lw=1.4 if k == 0 else 1.1, label=name, zorder=4 if k == 0 else 3)
         ax.set_title(label(SECTOR_EN[sector], {"industry": "工业", "consumption": "消费", "investment": "投资", "gdp": "GDP"}[sector]) + ": daily output (7-day mean)", loc="left", fontsize=10)
         ax.set_ylabel("100m yuan/day, real")
         _date_axis(ax)
-        if r == 0:
-            ax.legend(fontsize=7, loc="lower right", ncol=2)
         # y/y panel
         ax = axes[r, 1]
         _shade_phases(ax, phases, legend=False)
@@ -198,17 +197,24 @@ def paths_png(cmp: Comparison, phases: list[Any], year: int, title: str = "") ->
         ax.plot(x, bm[0], color="#666666", lw=1.0, marker=".", ms=4, label="baseline, single month")
         for k, (name, res) in enumerate(runs):
             vals = bc if k == 0 else Evaluator(res).values(cum)
-            ax.plot(x, vals[0], color="black" if k == 0 else COLORS[(k - 1) % len(COLORS)], lw=1.6 if k == 0 else 1.1, label=f"{name}, year to date" if k == 0 else None)
+            ax.plot(x, vals[0], color="black" if k == 0 else COLORS[(k - 1) % len(COLORS)], lw=1.4 if k == 0 else 1.1, label=f"{name}, year to date" if k == 0 else None, zorder=4 if k == 0 else 3)
         _mark_reported(ax, cmp, ind, year)
         ax.axhline(0, color="black", lw=0.5)
         ax.set_title(indicator_label(ind) + ": y/y % (scenario colours as on the left)", loc="left", fontsize=10)
         ax.set_ylabel("% y/y" + (" (nominal)" if basis == "nominal" else " (real)"))
         _date_axis(ax)
-        if r == 0:
-            ax.legend(fontsize=7, loc="lower right")
-    if title:
-        fig.suptitle(title, fontsize=11)
+    legend: dict[str, Any] = {}
+    for ax in axes.ravel():
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(lab, h)
+    fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncol=5, fontsize=8, frameon=False)
+    note = "Shaded: the baseline's lockdown phases (scenarios that move dates shift them)."
+    fig.suptitle((title + "\n" if title else "") + note, fontsize=10)
     return _png(fig)
+
+
+def _same_paths(a: Any, b: Any) -> bool:
+    return all(np.array_equal(a.output[s], b.output[s]) for s in a.output) and np.array_equal(a.series["gdp"], b.series["gdp"])
 
 
 def _has_reported(cmp: Comparison, ind: str) -> bool:

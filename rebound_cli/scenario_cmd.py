@@ -74,10 +74,17 @@ def provenance_for(loadeds: list[Any], seed: int | None, n_draws: int, command: 
 
 def load_scenarios(paths: tuple[Path, ...]) -> tuple[Any, list[Any]]:
     """(base parameter set, scenarios); the base is the first file of the first chain."""
+    import os
+
     from model.params import load
 
     scenarios = [load(p) for p in paths]
-    base = load(scenarios[0].files[0].path)
+    first = scenarios[0].files[0].path.resolve()
+    try:
+        first = Path(os.path.relpath(first)) if first.is_relative_to(Path.cwd().resolve()) else first
+    except ValueError:
+        pass
+    base = load(first)
     return base, scenarios
 
 
