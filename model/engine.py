@@ -339,6 +339,36 @@ class Engine:
         self.events.sort(key=lambda e: (e.day, e.kind != "phase_end"))
         return self._assemble()
 
+    def _absorb_give_back(self, sector: str, short: FloatArray) -> FloatArray:
+        """Spending given back (voucher pull-forward) cannot exceed what would be spent.
+
+        ``short`` (real, per draw and day) is how far the levers' negative flows would push
+        ``sector``'s output below zero. It is taken off the give-back of the levers with a
+        negative flow that day, in proportion, and recorded in their ledgers as
+        ``given_back_not_realisable`` (moved out of ``given_back_in_horizon``), so every yuan
+        stays accounted for and output never goes below zero. Returns the added real flow.
+        """
+        neg = {}
+        for lv in self.levers:
+            if sector in self.flows[lv.name] and np.any(self.flows[lv.name][sector] < 0.0):
+                neg[lv.name] = np.maximum(-self.flows[lv.name][sector], 0.0)
+        total = sum(neg.values())
+        weight_total = np.where(total > 0.0, total, 1.0)
+        price = self.prc[sector]
+        for lv in self.levers:
+            if lv.name not in neg:
+                continue
+            part = short * neg[lv.name] / weight_total
+            self.flows[lv.name][sector] = self.flows[lv.name][sector] + part
+            nominal = np.sum(part * price, axis=1)
+            led = self.ledger[lv.name]
+            led["given_back_in_horizon"] = led.get("given_back_in_horizon", 0.0) - nominal
+            led["given_back_not_realisable"] = led.get("given_back_not_realisable", 0.0) + nominal
+            if sector == "consumption":
+                aq_share = col(getattr(lv.spec, "above_quota_share", 1.0))
+                self.above_quota_flow = self.above_quota_flow + part * aq_share
+        return short
+
     def _assemble(self) -> Result:
         cal = self.cal
         N = self.n
@@ -349,10 +379,14 @@ class Engine:
             for lv in self.levers:
                 if s in self.flows[lv.name]:
                     lever_sum = lever_sum + self.flows[lv.name][s]
-            lever_total[s] = lever_sum
             y = self.pot[s] * self.u[i]
             if not isinstance(lever_sum, float):
                 y = y + lever_sum
+                short = np.maximum(-y, 0.0)
+                if np.any(short > 0.0):
+                    y = y + short
+                    lever_sum = lever_sum + self._absorb_give_back(s, short)
+            lever_total[s] = lever_sum
             out[s] = np.broadcast_to(y, (N, cal.n_days))
         g = self.params.gdp
         flat, zero = [1.0] * 12, [0.0] * 12

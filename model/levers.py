@@ -100,7 +100,7 @@ def _demand_effect(
     start: dt.date,
     days: int,
     induced_100m: FloatArray,
-    above_quota_share: float,
+    above_quota_share: Any,
 ) -> tuple[FloatArray, FloatArray, dict[str, FloatArray]]:
     """Spread induced spending evenly over a window, limited by the sector's open share.
 
@@ -120,7 +120,7 @@ def _demand_effect(
     _add(ledger, "lost_to_restrictions", np.broadcast_to(lost, nominal.shape[:1]))
     _add(ledger, "beyond_horizon", np.broadcast_to(per_day[:, 0] * beyond, nominal.shape[:1]))
     real = nominal / ctx.price[s]
-    return real, real * above_quota_share, ledger
+    return real, real * col(above_quota_share), ledger
 
 
 class ConsumptionVoucher(LeverModel):
@@ -168,7 +168,7 @@ class ConsumptionVoucher(LeverModel):
         _add(ledger, "given_back_beyond_horizon", (give_back[:, 0] - nominal_back.sum(axis=1)))
         back_real = nominal_back / ctx.price[1]
         flow = real - back_real
-        return Effect(flows={"consumption": flow}, above_quota=aq - back_real * sp.above_quota_share, ledger=ledger)
+        return Effect(flows={"consumption": flow}, above_quota=aq - back_real * col(sp.above_quota_share), ledger=ledger)
 
 
 class TaxRelief(LeverModel):

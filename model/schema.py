@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SectorName = Literal["industry", "consumption", "investment"]
 
+# Upper bound of any money amount or level in 亿元: ten times China's GDP (about 1.2e6 亿元 in
+# 2022). Far above any city, low enough that sums over two years of days cannot overflow.
+MAX_100M = 1e7
+
 
 def P(  # noqa: N802 - reads like a declaration
     default: Any = ...,
@@ -52,17 +56,17 @@ class Episode(Strict):
 
 
 class Gdp(Strict):
-    primary_100m: float = P(unit="亿元/yr", meaning="prior-year primary-sector value added (current prices)", ge=0)
-    secondary_100m: float = P(unit="亿元/yr", meaning="prior-year secondary-sector value added (current prices)", ge=0)
-    tertiary_100m: float = P(unit="亿元/yr", meaning="prior-year tertiary-sector value added (current prices)", ge=0)
+    primary_100m: float = P(unit="亿元/yr", meaning="prior-year primary-sector value added (current prices)", ge=0, le=MAX_100M)
+    secondary_100m: float = P(unit="亿元/yr", meaning="prior-year secondary-sector value added (current prices)", ge=0, le=MAX_100M)
+    tertiary_100m: float = P(unit="亿元/yr", meaning="prior-year tertiary-sector value added (current prices)", ge=0, le=MAX_100M)
     trend_growth_pct: float = P(unit="%/yr", meaning="real potential GDP growth", ge=-20, le=30)
     inflation_pct: float = P(0.0, unit="%/yr", meaning="GDP deflator growth (turns real paths into current-price levels)", ge=-20, le=50)
     secondary_industry_weight: float = P(unit="fraction", meaning="share of secondary value added that follows industry (rest follows investment/construction)", ge=0, le=1)
-    tertiary_consumption_elasticity: float = P(unit="ratio", meaning="% change in tertiary value added per % change in retail sales relative to potential", ge=0, le=2)
+    tertiary_consumption_elasticity: float = P(unit="ratio", meaning="% change in tertiary value added per % change in retail sales relative to potential (at most 1, so tertiary value added stays >= 0)", ge=0, le=1)
 
 
 class Sector(Strict):
-    prior_year_level_100m: float = P(unit="亿元/yr", meaning="prior-year total of the reported aggregate (current prices)", gt=0)
+    prior_year_level_100m: float = P(unit="亿元/yr", meaning="prior-year total of the reported aggregate (current prices)", gt=0, le=MAX_100M)
     trend_growth_pct: float = P(unit="%/yr", meaning="real potential growth of the sector", ge=-30, le=50)
     inflation_pct: float = P(0.0, unit="%/yr", meaning="price growth used for nominal figures", ge=-20, le=50)
     seasonal: Month12 = Field(json_schema_extra={"unit": "index", "meaning": "monthly seasonal factors Jan..Dec (relative daily rate)"})
@@ -70,7 +74,7 @@ class Sector(Strict):
     time_constant_days: float = P(unit="days", meaning="recovery time constant of capacity after restrictions ease", gt=0, le=720)
     headroom: float = P(unit="fraction of potential", meaning="extra output above potential while making up backlog (满产超产)", ge=0, le=1)
     backlog_share: float = P(unit="fraction", meaning="share of lost output/demand postponed (made up later) rather than lost", ge=0, le=1)
-    backlog_time_constant_days: float = P(unit="days", meaning="time constant of working off the backlog", gt=0, le=720)
+    backlog_time_constant_days: float = P(unit="days", meaning="time constant of working off the backlog (at least one day: the step is daily)", ge=1, le=720)
     scarring_per_day: float = P(0.0, unit="fraction/day", meaning="permanent capacity loss per day at full stringency, before liquidity relief", ge=0, le=0.05)
     above_quota_share: float = P(1.0, unit="fraction", meaning="share of the aggregate that is above-quota (限额以上; consumption only)", ge=0, le=1)
 
@@ -112,14 +116,14 @@ class LeverBase(Strict):
 
 class VoucherRound(Strict):
     date: dt.date
-    amount_100m: float = P(unit="亿元", meaning="voucher face value issued in this round", ge=0)
+    amount_100m: float = P(unit="亿元", meaning="voucher face value issued in this round", ge=0, le=MAX_100M)
     redemption_days: int = P(unit="days", meaning="days the vouchers can be redeemed", gt=0, le=365)
 
 
 class ConsumptionVoucher(LeverBase):
     type: Literal["consumption_voucher"]
     incremental_spending_per_yuan: float = P(unit="yuan/yuan", meaning="extra retail spending per yuan of voucher, within the redemption window", ge=0, le=20)
-    reported_gross_leverage: float = P(0.0, unit="yuan/yuan", meaning="linked spending per yuan as reported (context only, not used)", ge=0)
+    reported_gross_leverage: float = P(0.0, unit="yuan/yuan", meaning="linked spending per yuan as reported (context only, not used)", ge=0, le=1000)
     pull_forward_share: float = P(0.0, unit="fraction", meaning="share of the extra spending borrowed from later months", ge=0, le=1)
     pull_forward_days: int = P(120, unit="days", meaning="days after the window over which pulled-forward spending is given back", gt=0, le=730)
     above_quota_share: float = P(1.0, unit="fraction", meaning="share of the extra spending in above-quota retail", ge=0, le=1)
@@ -130,7 +134,7 @@ class Tranche(Strict):
     kind: Literal["vat_credit_refund", "tax_cut", "social_insurance_relief", "job_retention_refund", "direct_subsidy", "fee_relief"]
     start: dt.date
     end: dt.date
-    amount_100m: float = P(unit="亿元", meaning="relief paid out between start and end", ge=0)
+    amount_100m: float = P(unit="亿元", meaning="relief paid out between start and end", ge=0, le=MAX_100M)
 
 
 class TaxRelief(LeverBase):
@@ -142,9 +146,9 @@ class TaxRelief(LeverBase):
 
 class ProjectStarts(LeverBase):
     type: Literal["project_starts"]
-    count: int = P(unit="projects", meaning="projects started or resumed (开复工)", ge=0)
+    count: int = P(unit="projects", meaning="projects started or resumed (开复工)", ge=0, le=1_000_000)
     incremental_share: float = P(unit="fraction", meaning="share of those projects that are extra to the normal pipeline", ge=0, le=1)
-    mean_size_100m: float = P(unit="亿元", meaning="mean investment per project spent over its construction", ge=0)
+    mean_size_100m: float = P(unit="亿元", meaning="mean investment per project spent over its construction", ge=0, le=MAX_100M)
     start: dt.date
     end: dt.date
     construction_days: int = P(unit="working days", meaning="construction duration (S-curve; halted by lockdown)", gt=0, le=2000)
@@ -153,7 +157,7 @@ class ProjectStarts(LeverBase):
 class BondIssue(Strict):
     start: dt.date
     end: dt.date
-    amount_100m: float = P(unit="亿元", meaning="special bonds issued between start and end", ge=0)
+    amount_100m: float = P(unit="亿元", meaning="special bonds issued between start and end", ge=0, le=MAX_100M)
 
 
 class SpecialBond(LeverBase):
@@ -167,7 +171,7 @@ class SpecialBond(LeverBase):
 
 class HousingSubsidy(LeverBase):
     type: Literal["housing_subsidy"]
-    amount_100m: float = P(unit="亿元", meaning="purchase subsidies paid", ge=0)
+    amount_100m: float = P(unit="亿元", meaning="purchase subsidies paid", ge=0, le=MAX_100M)
     start: dt.date
     end: dt.date
     investment_per_yuan: float = P(unit="yuan/yuan", meaning="extra real-estate investment per yuan of subsidy", ge=0, le=50)
@@ -176,7 +180,7 @@ class HousingSubsidy(LeverBase):
 class DemandPromotion(LeverBase):
     type: Literal["demand_promotion"]
     sector: SectorName
-    amount_100m: float = P(unit="亿元", meaning="public money spent on the promotion", ge=0)
+    amount_100m: float = P(unit="亿元", meaning="public money spent on the promotion", ge=0, le=MAX_100M)
     start: dt.date
     end: dt.date
     spending_per_yuan: float = P(unit="yuan/yuan", meaning="extra sector spending per yuan", ge=0, le=50)
