@@ -396,7 +396,9 @@ def sweep_png(df: pd.DataFrame, title: str = "") -> bytes:
         ax.axvline(cx, color="black", lw=0.8, ls=":", label=f"parameter file: {cur}")
     except ValueError:
         pass
-    ax.axhline(0, color="black", lw=0.5)
+    vals = df["value"].to_numpy(dtype=float)
+    if np.nanmin(vals) < 0 < np.nanmax(vals):  # a zero line only where it does not squash the curves
+        ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel(key)
     ax.set_ylabel("% y/y (model, point estimate)")
     ax.grid(True, lw=0.3, alpha=0.6)
@@ -404,6 +406,7 @@ def sweep_png(df: pd.DataFrame, title: str = "") -> bytes:
     if is_date:
         import matplotlib.dates as mdates
 
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
     ax.set_title((title + "\n" if title else "") + f"Response to {key}", loc="left", fontsize=10)
     return _png(fig)
