@@ -102,5 +102,32 @@ def write_all(out_dir: Path, files: dict[str, bytes]) -> None:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+    # keep the previous versions (hard links) so a failed rename can be rolled back
+    backups: list[tuple[Path, str | None]] = []
+    done: list[tuple[Path, str | None]] = []
+    try:
+        for _, target in staged:
+            old: str | None = None
+            if target.exists():
+                old = tempfile.mktemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+                os.link(target, old)
+            backups.append((target, old))
+        for (tmp, target), backup in zip(staged, backups, strict=True):
+            os.replace(tmp, target)
+            done.append(backup)
+    except BaseException:
+        for target, old in done:  # put back what was there (or remove what was not)
+            if old is not None:
+                os.replace(old, target)
+            elif target.exists():
+                os.unlink(target)
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        for _, old in backups:
+            if old is not None and os.path.exists(old):
+                os.unlink(old)
+        raise
+    for _, old in backups:
+        if old is not None:
+            os.unlink(old)

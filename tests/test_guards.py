@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from guard_fixture import TEMPLATE, edit, write
+
 from model.engine import simulate
 from model.params import load, with_values
 from model.problems import InputError
