@@ -292,3 +292,17 @@ def test_cli_compare_attribute_sweep(tmp_path: Path) -> None:
     assert r.output.count("\n") == 4
     r = CliRunner().invoke(main, ["sweep", str(CC22), "--set", "levers.vouchers.scale=0:2"])
     assert r.exit_code == 2 and "START:STOP:N" in r.output
+
+
+SCEN = ROOT / "scenarios" / "changchun_2022"
+
+
+@pytest.mark.skipif(not (SCEN / "no_vouchers.toml").exists(), reason="scenario files not written yet")
+def test_shipped_scenario_files(base: Loaded) -> None:
+    names = [n for n in ("baseline", "no_vouchers", "no_policy") if (SCEN / f"{n}.toml").exists()]
+    scs = [load(SCEN / f"{n}.toml") for n in names]
+    df = compare(base, scs, 10, SEED, observations=[])
+    if "baseline" in names:
+        assert (df[df.scenario == "baseline"]["delta"] == 0.0).all()
+    nv = row(df, "no_vouchers", "retail_above_quota", "yoy_cum_pct", "2022-01", "2022-06")
+    assert nv.delta < 0 and nv.delta_p95 < 0
