@@ -232,7 +232,12 @@ def _read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(name, None, "", "file not found")]
     if path.is_dir():
         return None, [Problem(name, None, "", "is a directory, expected a CSV file")]
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        return None, [Problem(name, None, "", "permission denied (cannot read the file)")]
+    except OSError as err:
+        return None, [Problem(name, None, "", f"cannot read the file ({err.strerror})")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -148,6 +148,7 @@ def show(episode_or_file: str, fmt: str, quotes: bool) -> None:
 
 @data.command("check")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@handle_input_errors
 def check(files: tuple[str, ...]) -> None:
     """Check observed-data CSV files; exit 0 when all are valid, 2 otherwise.
 

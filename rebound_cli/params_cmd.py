@@ -31,7 +31,7 @@ FORMAT = click.option(
     show_default=True,
     help="Output format on stdout.",
 )
-FILE = click.Path(path_type=Path, dir_okay=False)
+FILE = click.Path(path_type=Path)  # existence and kind are checked by the loader: one plain line, exit 2
 
 
 @click.group("params")

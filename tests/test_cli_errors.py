@@ -98,12 +98,7 @@ def deny_reads(monkeypatch: pytest.MonkeyPatch, locked: str) -> None:
 
 
 # Known gaps in files owned by other issues (reported there; these xfail until fixed):
-KNOWN_GAPS = {
-    ("params show", "directory"): "click.Path(dir_okay=False) in params_cmd.py prints click's 3-line usage error",
-    ("params validate", "directory"): "click.Path(dir_okay=False) in params_cmd.py prints click's 3-line usage error",
-    ("params get", "directory"): "click.Path(dir_okay=False) in params_cmd.py prints click's 3-line usage error",
-    ("data check", "unreadable"): "data check is not wrapped in handle_input_errors and model/data.py lets PermissionError through",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def known_gap(verb: str, case: str) -> None:
