@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from model.engine import Result, simulate
+from model.distribute import Executor, LocalExecutor, evaluate_batched, evaluate_task, run_task
+from model.engine import Result
 from model.indicators import Evaluator, Spec, spec_of, standard_specs, why_not_computable
 from model.params import Loaded, PathError, get_path, parse_path, revalidate
 from model.pipeline import ensemble_values, load_observations
@@ -132,22 +133,16 @@ def evaluate_chunked(
     *,
     max_draws: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> FloatArray:
-    """``(n_total, len(specs))`` model figures, simulating at most ``max_draws`` draws at once."""
+    """``(n_total, len(specs))`` model figures, simulating at most ``max_draws`` draws at once.
+
+    With a Dask ``executor`` the batches run as tasks on the cluster (model/distribute.py).
+    """
     from model.calendar import Calendar
 
     step = max_draws or chunk_size(Calendar(params.episode.year).n_days)
-    out = np.empty((n_total, len(specs)))
-    done = 0
-    while done < n_total:
-        hi = min(n_total, done + step)
-        sub = {k: v[done:hi] for k, v in values.items()}
-        res = simulate(params, hi - done, sub)
-        out[done:hi] = Evaluator(res).values(specs)
-        done = hi
-        if progress is not None:
-            progress(done, n_total)
-    return out
+    return evaluate_batched(params, values, n_total, specs, step, executor or LocalExecutor(), progress)
 
 
 # --- compare ------------------------------------------------------------------------------
@@ -215,6 +210,7 @@ def compare_runs(
     observations: Sequence[Any] | None = None,
     paired: bool = True,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Baseline and scenarios on the same parameter draws; see :func:`compare`.
 
@@ -229,20 +225,31 @@ def compare_runs(
     values = ensemble_values(base, n_draws, seed)
     n = n_draws + 1 if values else 1
     total = 1 + len(scenarios)
-    base_res = simulate(base.params, n, values)
-    base_vals = Evaluator(base_res).values(specs)
-    if progress is not None:
-        progress(1, total)
     names = _unique_names(scenarios)
-    rows: list[dict[str, Any]] = []
-    results: dict[str, Result] = {}
     perm_rng = np.random.default_rng([seed, 1])
-    for i, (name, sc) in enumerate(zip(names, scenarios, strict=True)):
+    scenario_values = []
+    for sc in scenarios:
         sv = paired_values(values, sc)
         if not paired and n > 2:
             perm = np.concatenate([[0], 1 + perm_rng.permutation(n - 1)])
             sv = {k: v[perm] for k, v in sv.items()}
-        res = simulate(sc.params, n, sv)
+        scenario_values.append(sv)
+    tasks = [(base.params, values, n)] + [(sc.params, sv, n) for sc, sv in zip(scenarios, scenario_values, strict=True)]
+    if executor is None or isinstance(executor, LocalExecutor):
+        runs = []
+        for i, t in enumerate(tasks):  # one run at a time: progress and memory stay local
+            runs.append(run_task(t))
+            if progress is not None:
+                progress(i + 1, total)
+    else:
+        runs = executor.map(run_task, tasks)  # one task per scenario: each a whole ensemble
+        if progress is not None:
+            progress(total, total)
+    base_res = runs[0]
+    base_vals = Evaluator(base_res).values(specs)
+    rows: list[dict[str, Any]] = []
+    results: dict[str, Result] = {}
+    for name, res in zip(names, runs[1:], strict=True):
         results[name] = res
         vals = Evaluator(res).values(specs)
         delta = vals - base_vals
@@ -277,8 +284,6 @@ def compare_runs(
             )
         for ob in context:
             rows.append(_context_row(name, ob, why_not_computable(ob, base.params.episode.year) or "not computable"))
-        if progress is not None:
-            progress(i + 2, total)
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
     reported = {k: float(ob.value) for k, ob in by_key.items()}
     return Comparison(table, base_res, results, specs, reported, n_draws, seed, paired, values)
@@ -471,6 +476,7 @@ def attribute(
     compare_end: str = "",
     max_draws_per_run: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Attribution:
     """Shapley split of (baseline − no policy) among the enabled levers, per draw.
 
@@ -496,7 +502,7 @@ def attribute(
         key = f"levers.{name}.scale"
         scale = np.broadcast_to(np.asarray(base_vals.get(key, loaded.params.levers[name].scale), dtype=float), (n,))
         values[key] = (members[:, i][:, None] * scale[None, :]).reshape(-1)
-    v = evaluate_chunked(loaded.params, values, n_coal * n, [spec], max_draws=max_draws_per_run, progress=progress)[:, 0]
+    v = evaluate_chunked(loaded.params, values, n_coal * n, [spec], max_draws=max_draws_per_run, progress=progress, executor=executor)[:, 0]
     v = v.reshape(n_coal, n)
     phi = shapley(v, n_lev)
     return Attribution(spec, levers, phi, v[n_coal - 1], v[0], v, n_draws if base_vals else 0, seed)
@@ -543,6 +549,7 @@ def sweep(
     specs: list[Spec] | None = None,
     *,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Response of chosen figures to one parameter (point estimate).
 
@@ -587,13 +594,16 @@ def sweep(
     vals: FloatArray | None = None
     if isinstance(current, float):
         try:
-            vals = evaluate_chunked(loaded.params, {key: np.asarray(xs, dtype=float)}, len(xs), specs)
+            vals = evaluate_chunked(loaded.params, {key: np.asarray(xs, dtype=float)}, len(xs), specs, executor=executor)
         except (TypeError, ValueError, IndexError):
             vals = None  # a value the engine cannot carry per draw: run one value at a time
+    if vals is None and executor is not None and not isinstance(executor, LocalExecutor):
+        parts = executor.map(evaluate_task, [(p, {}, 1, specs) for p in validated])  # one run per date
+        vals = np.concatenate(parts, axis=0)
     if vals is None:
         rows = []
         for i, p in enumerate(validated):
-            rows.append(Evaluator(simulate(p, 1)).values(specs)[0])
+            rows.append(evaluate_task((p, {}, 1, specs))[0])
             if progress is not None:
                 progress(i + 1, len(xs))
         vals = np.asarray(rows, dtype=float)

@@ -88,6 +88,29 @@ def load_scenarios(paths: tuple[Path, ...]) -> tuple[Any, list[Any]]:
     return base, scenarios
 
 
+
+def scheduler_option(f: Any) -> Any:
+    return click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help='Run the batches on a Dask distributed scheduler (e.g. tcp://10.0.0.5:8786); needs pip install "rebound[distributed]". Results are identical to a local run.',
+    )(f)
+
+
+@contextmanager
+def executor_ctx(scheduler: str | None) -> Iterator[Any]:
+    from model.distribute import executor_for
+
+    ex = executor_for(scheduler)
+    try:
+        yield ex
+    finally:
+        close = getattr(ex, "close", None)
+        if close is not None:
+            close()
+
+
 # --- compare --------------------------------------------------------------------------------
 
 
@@ -99,8 +122,9 @@ def load_scenarios(paths: tuple[Path, ...]) -> tuple[Any, list[Any]]:
 @out_option
 @click.option("--all", "show_all", is_flag=True, help="Show every standard monthly/quarterly figure, not only reported and key ones.")
 @click.option("--unpaired", is_flag=True, hidden=True, help="Diagnostics: shuffle the scenario draws against the baseline's.")
+@scheduler_option
 @handle_input_errors
-def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str, out_dir: Path | None, show_all: bool, unpaired: bool) -> None:
+def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str, out_dir: Path | None, show_all: bool, unpaired: bool, scheduler: str | None) -> None:
     """Compare scenarios with the calibrated baseline (their parameter file), on paired draws.
 
     \b
@@ -121,8 +145,8 @@ def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str,
     from model import scenarios as sc
 
     base, loadeds = load_scenarios(scenario_files)
-    with progress_bar("simulating", len(loadeds) + 1, min_total=4 if n_draws < 500 else 1) as prog:
-        cmp = sc.compare_runs(base, loadeds, n_draws, seed, paired=not unpaired, progress=prog)
+    with executor_ctx(scheduler) as ex, progress_bar("simulating", len(loadeds) + 1, min_total=4 if n_draws < 500 else 1) as prog:
+        cmp = sc.compare_runs(base, loadeds, n_draws, seed, paired=not unpaired, progress=prog, executor=ex)
     prov = provenance_for([base, *loadeds], seed if n_draws else None, n_draws, "compare", {"scenarios": list(cmp.scenarios), "baseline": str(base.path), "paired": not unpaired})
     emit_compare(cmp, prov, fmt, show_all, base.params.episode.year)
     if out_dir is not None:
@@ -225,8 +249,9 @@ def render_compare(df: Any, prov: dict[str, Any], n_draws: int) -> str:
 @seed_option
 @FORMAT_OPTION
 @out_option
+@scheduler_option
 @handle_input_errors
-def attribute(params_file: Path, indicator: str, period: str, measure: str, compare_period: str | None, n_draws: int, seed: int, fmt: str, out_dir: Path | None) -> None:
+def attribute(params_file: Path, indicator: str, period: str, measure: str, compare_period: str | None, n_draws: int, seed: int, fmt: str, out_dir: Path | None, scheduler: str | None) -> None:
     """Split the policy effect on one figure among the levers (Shapley values).
 
     \b
@@ -252,8 +277,8 @@ def attribute(params_file: Path, indicator: str, period: str, measure: str, comp
     n_lev = len(sc.lever_players(loaded.params))
     total = (n_draws + 1) * (1 << n_lev)
     chunk = sc.chunk_size(366 * 2)
-    with progress_bar(f"simulating {1 << n_lev} coalitions x {n_draws + 1} draws", total, min_total=20_000) as prog:
-        attr = sc.attribute(loaded, indicator, start, end, measure, n_draws, seed, compare_start=cs, compare_end=ce, max_draws_per_run=min(chunk, max(2000, total // 10)) if total >= 20_000 else None, progress=prog)
+    with executor_ctx(scheduler) as ex, progress_bar(f"simulating {1 << n_lev} coalitions x {n_draws + 1} draws", total, min_total=20_000) as prog:
+        attr = sc.attribute(loaded, indicator, start, end, measure, n_draws, seed, compare_start=cs, compare_end=ce, max_draws_per_run=min(chunk, max(2000, total // 10)) if total >= 20_000 else None, progress=prog, executor=ex)
     prov = provenance_for([loaded], seed if n_draws else None, n_draws, "attribute", {"figure": {"indicator": indicator, "measure": measure, "period": [start, end], "compare": [cs, ce]}, "levers": attr.levers})
     df = attr.table
     if fmt == "csv":
@@ -330,8 +355,9 @@ def parse_set(text: str) -> tuple[str, str, str, int]:
 @click.option("--measure", default="yoy_cum_pct", show_default=True, help="Measure for --indicator.")
 @FORMAT_OPTION
 @out_option
+@scheduler_option
 @handle_input_errors
-def sweep(params_file: Path, setting: str, indicators: tuple[str, ...], period: str | None, measure: str, fmt: str, out_dir: Path | None) -> None:
+def sweep(params_file: Path, setting: str, indicators: tuple[str, ...], period: str | None, measure: str, fmt: str, out_dir: Path | None, scheduler: str | None) -> None:
     """Response of figures to one parameter: a lever's size, a date, any number.
 
     \b
@@ -357,8 +383,8 @@ def sweep(params_file: Path, setting: str, indicators: tuple[str, ...], period: 
         specs = [sc.make_spec(ind, measure, a, b, basis=DEFAULT_BASIS.get(ind, ""), file="--indicator") for ind in indicators for a, b in periods]
     elif period:
         fail_one("--period", "give --indicator with --period")
-    with progress_bar(f"sweeping {key}", n, min_total=8) as prog:
-        df = sc.sweep(loaded, key, start, stop, n, specs, progress=prog)
+    with executor_ctx(scheduler) as ex, progress_bar(f"sweeping {key}", n, min_total=8) as prog:
+        df = sc.sweep(loaded, key, start, stop, n, specs, progress=prog, executor=ex)
     prov = provenance_for([loaded], None, 0, "sweep", {"key": key, "range": [start, stop, n]})
     if fmt == "csv":
         sys.stdout.write(df.to_csv(index=False, float_format="%.10g"))
