@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,17 @@ class Spec:
     def key(self) -> tuple[str, str, str, str, str, str]:
         return (self.indicator, self.measure, self.period_start, self.period_end, self.compare_start, self.compare_end)
 
+    def fields(self) -> dict[str, str]:
+        """The identifying columns of a figure, as output tables print them."""
+        return {
+            "indicator": self.indicator,
+            "measure": self.measure,
+            "period_start": self.period_start,
+            "period_end": self.period_end,
+            "compare_start": self.compare_start,
+            "compare_end": self.compare_end,
+        }
+
 
 def _m(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
@@ -65,6 +77,31 @@ def standard_specs(year: int) -> list[Spec]:
         out.append(Spec("gdp", "yoy_quarter_pct", _m(year, 3 * q + 1), _m(year, 3 * q + 3), "real"))
         out.append(Spec("gdp", "yoy_cum_pct", _m(year, 1), _m(year, 3 * q + 3), "real"))
     return out
+
+
+def figure_specs(year: int, observations: Sequence[Observation]) -> tuple[list[Spec], dict[tuple[str, ...], Observation], list[Observation]]:
+    """Standard figures plus every computable observed figure.
+
+    Returns ``(specs, observation by spec key, context observations)``. An observed row that
+    matches a standard figure replaces it (the row carries its basis and reference value);
+    rows the model cannot compute are returned as context, never dropped.
+    """
+    specs = standard_specs(year)
+    keys = {s.key: i for i, s in enumerate(specs)}
+    by_key: dict[tuple[str, ...], Observation] = {}
+    context: list[Observation] = []
+    for ob in observations:
+        sp = spec_of(ob)
+        if sp is None or why_not_computable(ob, year):
+            context.append(ob)
+            continue
+        if sp.key not in keys:
+            keys[sp.key] = len(specs)
+            specs.append(sp)
+        else:
+            specs[keys[sp.key]] = sp
+        by_key[sp.key] = ob
+    return specs, by_key, context
 
 
 def spec_of(obs: Observation) -> Spec | None:

@@ -18,7 +18,7 @@ from model import __version__
 from model.data import Observation, load_observed
 from model.draws import draw_values
 from model.engine import SECTORS, Result, simulate
-from model.indicators import Evaluator, spec_of, standard_specs, why_not_computable
+from model.indicators import Evaluator, figure_specs, why_not_computable
 from model.params import Loaded
 from model.problems import InputError, Problem
 
@@ -77,34 +77,15 @@ def indicator_table(
     result: Result, observations: list[Observation], year: int, ensemble: bool
 ) -> pd.DataFrame:
     """Every standard figure plus every observed figure, reported beside model."""
-    specs = standard_specs(year)
-    index = {s.key: i for i, s in enumerate(specs)}
-    obs_for: dict[int, Observation] = {}
-    extra_rows: list[dict[str, Any]] = []
-    for obs in observations:
-        sp = spec_of(obs)
-        reason = why_not_computable(obs, year)
-        if sp is None or reason:
-            extra_rows.append(_context_row(obs, reason or "not computable"))
-            continue
-        if sp.key in index:
-            obs_for[index[sp.key]] = obs
-        else:
-            specs.append(sp)
-            index[sp.key] = len(specs) - 1
-            obs_for[len(specs) - 1] = obs
+    specs, by_key, context = figure_specs(year, observations)
+    extra_rows = [_context_row(ob, why_not_computable(ob, year) or "not computable") for ob in context]
     ev = Evaluator(result)
     vals = ev.values(specs)  # (n, rows)
     rows: list[dict[str, Any]] = []
     for j, s in enumerate(specs):
-        ob: Observation | None = obs_for.get(j)
+        ob: Observation | None = by_key.get(s.key)
         row: dict[str, Any] = {
-            "indicator": s.indicator,
-            "measure": s.measure,
-            "period_start": s.period_start,
-            "period_end": s.period_end,
-            "compare_start": s.compare_start,
-            "compare_end": s.compare_end,
+            **s.fields(),
             "reported": ob.value if ob is not None else np.nan,
             "model": float(vals[0, j]),
         }

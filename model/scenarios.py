@@ -42,7 +42,8 @@ from numpy.typing import NDArray
 
 from model.distribute import Executor, LocalExecutor, evaluate_batched, evaluate_task, run_task
 from model.engine import Result
-from model.indicators import Evaluator, Spec, spec_of, standard_specs, why_not_computable
+from model.indicators import Evaluator, Spec, why_not_computable
+from model.indicators import figure_specs as indicator_figure_specs
 from model.params import Loaded, PathError, get_path, parse_path, revalidate
 from model.pipeline import ensemble_values, load_observations
 from model.problems import InputError, Problem
@@ -165,23 +166,7 @@ class Comparison:
 
 def figure_specs(base: Loaded, observations: Sequence[Any] | None = None) -> tuple[list[Spec], dict[Any, Any], list[Any]]:
     """Standard figures plus every computable observed figure; (specs, obs by key, context obs)."""
-    year = base.params.episode.year
-    specs = standard_specs(year)
-    keys = {s.key: i for i, s in enumerate(specs)}
-    by_key: dict[Any, Any] = {}
-    context: list[Any] = []
-    for ob in observations or []:
-        sp = spec_of(ob)
-        if sp is None or why_not_computable(ob, year):
-            context.append(ob)
-            continue
-        if sp.key not in keys:
-            keys[sp.key] = len(specs)
-            specs.append(sp)
-        else:
-            specs[keys[sp.key]] = sp  # the observed row carries basis and reference value
-        by_key[sp.key] = ob
-    return specs, by_key, context
+    return indicator_figure_specs(base.params.episode.year, list(observations or []))
 
 
 def _check_shared_base(base: Loaded, scenarios: Sequence[Loaded]) -> None:
@@ -615,18 +600,6 @@ def sweep(
             xnum, label = float(x), f"{x:g}"
         for j, s in enumerate(specs):
             recs.append(
-                {
-                    "key": key,
-                    "x": xnum,
-                    "x_label": label,
-                    "current": str(current),
-                    "indicator": s.indicator,
-                    "measure": s.measure,
-                    "period_start": s.period_start,
-                    "period_end": s.period_end,
-                    "compare_start": s.compare_start,
-                    "compare_end": s.compare_end,
-                    "value": float(vals[i, j]),
-                }
+                {"key": key, "x": xnum, "x_label": label, "current": str(current), **s.fields(), "value": float(vals[i, j])}
             )
     return pd.DataFrame(recs)
