@@ -42,7 +42,8 @@ def num(x: Any, digits: int = 1) -> str:
         return str(x)
     if math.isnan(f):
         return ""
-    return f"{f:.{digits}f}"
+    out = f"{f:.{digits}f}"
+    return out[1:] if out.startswith("-") and float(out) == 0 else out  # no "-0.0"
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:

@@ -102,3 +102,11 @@ def test_ensemble_intervals_cover_point_and_reproduce() -> None:
     assert a.equals(b)
     fit = a[(a.role == "fit") & a.model.notna()]
     assert (fit.model_p05 <= fit.model_p95).all()
+
+
+def test_table_numbers_never_print_negative_zero() -> None:
+    from rebound_cli.fmt import num
+
+    assert num(-0.001) == "0.0"
+    assert num(-0.06) == "-0.1"
+    assert num(float("nan")) == ""
