@@ -286,7 +286,8 @@ class Engine:
             cum_relief = cum_relief + self.liquidity_paid[:, t]
             ell = cum_relief / gdp0
             cap = np.stack([np.broadcast_to(self.current_cap[s], (N,)) for s in range(3)])
-            alpha = 1.0 - np.exp(-(1.0 + speed * ell) / self.tau)
+            with np.errstate(over="ignore"):  # a tiny time constant overflows to -inf: alpha = 1, instant recovery
+                alpha = 1.0 - np.exp(-(1.0 + speed * ell) / self.tau)
             kappa = step_capacity(kappa, cap, 1.0 - scar, alpha)
             scar = np.minimum(1.0, scar + self.scar_rate * (1.0 - cap) * np.exp(-scar_red * ell))
             p_t = pot[:, :, t] if pot is not None else np.stack([np.broadcast_to(self.pot[s][:, t], (rows,)) for s in SECTORS])
