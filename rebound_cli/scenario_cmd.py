@@ -176,18 +176,21 @@ def shown_rows(table: Any, year: int, show_all: bool) -> Any:
     return table[table["reported"].notna() | key]
 
 
-def emit_compare(cmp: Any, prov: dict[str, Any], fmt: str, show_all: bool, year: int) -> None:
+def emit(df: Any, prov: dict[str, Any], fmt: str, render: Callable[[], str]) -> None:
+    """Write a result table to stdout as CSV, JSON (with provenance) or the rendered table."""
     import json
 
-    df = cmp.table
     if fmt == "csv":
         sys.stdout.write(df.to_csv(index=False, float_format="%.10g"))
-        return
-    if fmt == "json":
+    elif fmt == "json":
         payload = {"provenance": prov, "rows": json.loads(df.to_json(orient="records", force_ascii=False))}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-        return
-    click.echo(render_compare(shown_rows(df, year, show_all), prov, cmp.n_draws))
+    else:
+        click.echo(render())
+
+
+def emit_compare(cmp: Any, prov: dict[str, Any], fmt: str, show_all: bool, year: int) -> None:
+    emit(cmp.table, prov, fmt, lambda: render_compare(shown_rows(cmp.table, year, show_all), prov, cmp.n_draws))
 
 
 def figure_label(r: Any) -> tuple[str, str]:
@@ -281,14 +284,7 @@ def attribute(params_file: Path, indicator: str, period: str, measure: str, comp
         attr = sc.attribute(loaded, indicator, start, end, measure, n_draws, seed, compare_start=cs, compare_end=ce, max_draws_per_run=min(chunk, max(2000, total // 10)) if total >= 20_000 else None, progress=prog, executor=ex)
     prov = provenance_for([loaded], seed if n_draws else None, n_draws, "attribute", {"figure": {"indicator": indicator, "measure": measure, "period": [start, end], "compare": [cs, ce]}, "levers": attr.levers})
     df = attr.table
-    if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False, float_format="%.10g"))
-    elif fmt == "json":
-        import json
-
-        click.echo(json.dumps({"provenance": prov, "rows": json.loads(df.to_json(orient="records", force_ascii=False))}, ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_attribution(attr, prov))
+    emit(df, prov, fmt, lambda: render_attribution(attr, prov))
     if out_dir is not None:
         from model.writers import csv_bytes, json_bytes, write_all
         from rebound_cli import charts
@@ -386,14 +382,7 @@ def sweep(params_file: Path, setting: str, indicators: tuple[str, ...], period: 
     with executor_ctx(scheduler) as ex, progress_bar(f"sweeping {key}", n, min_total=8) as prog:
         df = sc.sweep(loaded, key, start, stop, n, specs, progress=prog, executor=ex)
     prov = provenance_for([loaded], None, 0, "sweep", {"key": key, "range": [start, stop, n]})
-    if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False, float_format="%.10g"))
-    elif fmt == "json":
-        import json
-
-        click.echo(json.dumps({"provenance": prov, "rows": json.loads(df.to_json(orient="records", force_ascii=False))}, ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_sweep(df, prov))
+    emit(df, prov, fmt, lambda: render_sweep(df, prov))
     if out_dir is not None:
         from model.writers import csv_bytes, json_bytes, write_all
         from rebound_cli import charts
