@@ -1,71 +1,24 @@
-"""rebound command line: run lockdown-recovery scenarios against reported figures.
+"""Run the rebound command line from a checkout without installing: ``python cli.py run ...``.
 
-The entry point stays light (only click is imported at start) so ``rebound --help`` is fast;
-each verb lives in ``rebound_cli/<verb>.py`` and is imported when it is called.
+The click group lives in the package (``model/cli/main.py``, imported as ``rebound.cli.main``)
+so that nothing named ``cli`` is installed into site-packages; the console script ``rebound``
+and ``python -m rebound`` call the same ``main``.
 """
 
-from __future__ import annotations
+import sys
+from pathlib import Path
 
-import importlib
-from typing import Any
+if __name__ == "__main__":
+    try:
+        from rebound.cli.main import main
+    except ImportError:  # not installed: map the package folder to its import name
+        import importlib.util
 
-import click
-
-# verb -> (module in rebound_cli, attribute, one-line help shown by `rebound --help`)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "run": ("run_cmd", "run", "Run an episode or scenario; reported vs model figures."),
-    "compare": ("scenario_cmd", "compare", "Compare scenarios with the calibrated baseline."),
-    "attribute": ("scenario_cmd", "attribute", "Split the policy effect among the levers (Shapley)."),
-    "sweep": ("scenario_cmd", "sweep", "Response of indicators to one lever's size or one date."),
-    "report": ("report_cmd", "report", "Write one self-contained HTML report."),
-    "calibrate": ("calibrate_cmd", "calibrate", "Fit free parameters to the reported figures."),
-    "backtest": ("calibrate_cmd", "backtest", "Fit up to a cutoff month, score later figures."),
-    "params": ("params_cmd", "params", "Show, get, set, validate and diff parameter files."),
-    "data": ("data_cmd", "data", "Show, check and extract observed figures."),
-}
-
-
-class LazyGroup(click.Group):
-    """A click group that imports a verb's module only when that verb runs."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module_name, attr, _ = COMMANDS[cmd_name]
-        module = importlib.import_module(f"rebound_cli.{module_name}")
-        command: click.Command = getattr(module, attr)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, short) for name, (_, _, short) in COMMANDS.items()]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-
-@click.group(
-    cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-)
-@click.version_option(package_name="rebound", prog_name="rebound")
-def main() -> None:
-    """Explain and replay how a regional economy fell and recovered around a lockdown.
-
-    \b
-    Examples:
-      rebound run params/changchun_2022.toml
-      rebound compare scenarios/changchun_2022/no_vouchers.toml --ensemble 200
-      rebound calibrate params/changchun_2022.toml --format json
-      rebound params set params/changchun_2022.toml levers.vouchers.scale=2
-      rebound data check data/observed/*.csv
-    """
-
-
-def _run(argv: Any = None) -> None:  # pragma: no cover - convenience for python -m
-    main(argv)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+        here = Path(__file__).resolve().parent / "model" / "__init__.py"
+        spec = importlib.util.spec_from_file_location("rebound", here, submodule_search_locations=[str(here.parent)])
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["rebound"] = module
+        spec.loader.exec_module(module)
+        from rebound.cli.main import main
+    main(prog_name="rebound")

@@ -56,7 +56,7 @@ def wall(cmd: list[str], repeat: int) -> float:
 def peak_rss_mib(n: int) -> float:
     code = (
         f"import resource, sys; sys.path.insert(0, {str(ROOT)!r});"
-        "from model.params import load; from model import pipeline;"
+        "from rebound.params.load import load; from rebound.fit import pipeline;"
         f"L = load({str(PARAMS)!r}); pipeline.run(L, n_draws={n}, seed={SEED});"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
@@ -73,11 +73,11 @@ def main() -> None:
 
     import numpy as np
 
-    from model import pipeline
-    from model.calibrate import calibrate
-    from model.draws import draw_values
-    from model.engine import simulate
-    from model.params import load, with_values
+    from rebound.fit import pipeline
+    from rebound.fit.calibrate import calibrate
+    from rebound.fit.draws import draw_values
+    from rebound.params.load import load, with_values
+    from rebound.sim.engine import simulate
 
     loaded = load(PARAMS)
     p = loaded.params
@@ -116,7 +116,7 @@ def main() -> None:
           f"({cal.n_runs} engine runs, {cal.n_draws_total} draws, objective {cal.objective:.3f})  (target <= 100)")
 
     # 4. CLI start-up
-    exe = [sys.executable, "-m", "cli"] if not (Path(sys.executable).parent / "rebound").exists() else [str(Path(sys.executable).parent / "rebound")]
+    exe = [sys.executable, "-m", "rebound"] if not (Path(sys.executable).parent / "rebound").exists() else [str(Path(sys.executable).parent / "rebound")]
     t_help = wall([*exe, "--help"], rep)
     t_click = wall([sys.executable, "-c", "import click"], rep)
     t_run = wall([*exe, "run", str(PARAMS)], rep)

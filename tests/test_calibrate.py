@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.calibrate import calibrate, flat_directions
-from model.engine import simulate
-from model.indicators import Evaluator, Spec
-from model.params import get_path, load, with_values
+from rebound.fit.calibrate import calibrate, flat_directions
+from rebound.observe.indicators import Evaluator, Spec
+from rebound.params.load import get_path, load, with_values
+from rebound.sim.engine import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"
@@ -19,7 +19,7 @@ CC22 = ROOT / "params" / "changchun_2022.toml"
 
 @dataclass(frozen=True)
 class Obs:
-    """The attributes of model.data.Observation that calibration reads."""
+    """The attributes of rebound.data.observed.Observation that calibration reads."""
 
     indicator: str
     measure: str

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from model.params import Loaded, load, revalidate
-from model.scenarios import attribute, compare_runs, sweep
+from rebound.params.load import Loaded, load, revalidate
+from rebound.scenarios.core import attribute, compare_runs, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"
@@ -47,7 +47,7 @@ def comparison(base: Loaded):  # type: ignore[no-untyped-def]
 
 
 def test_every_chart_is_a_valid_png_and_draws_without_warnings(base: Loaded, comparison) -> None:  # type: ignore[no-untyped-def]
-    from rebound_cli import charts
+    from rebound.cli import charts
 
     year = base.params.episode.year
     with warnings.catch_warnings():
@@ -64,7 +64,7 @@ def test_every_chart_is_a_valid_png_and_draws_without_warnings(base: Loaded, com
 
 
 def test_labels_fall_back_to_english_without_a_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rebound_cli import charts
+    from rebound.cli import charts
 
     monkeypatch.setattr(charts, "cjk_font", lambda: None)
     assert charts.label("GDP", "地区生产总值") == "GDP"
@@ -74,7 +74,7 @@ def test_labels_fall_back_to_english_without_a_cjk_font(monkeypatch: pytest.Monk
 
 
 def test_period_text() -> None:
-    from rebound_cli.charts import period_text
+    from rebound.cli.charts import period_text
 
     assert period_text("2022-01", "2022-06") == "H1 2022"
     assert period_text("2022-07", "2022-07") == "Jul 2022"
@@ -85,7 +85,7 @@ def test_period_text() -> None:
 def test_cli_writes_chart_files(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from cli import main
+    from rebound.cli.main import main
 
     out = tmp_path / "attr"
     r = CliRunner().invoke(main, ["attribute", str(CC22), "--indicator", "retail_above_quota", "--period", "2022-01..2022-06", "--ensemble", "10", "--out", str(out)])
@@ -100,7 +100,7 @@ def test_cli_writes_chart_files(tmp_path: Path) -> None:
 def test_report_is_one_self_contained_html_file(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from cli import main
+    from rebound.cli.main import main
 
     sc = tmp_path / "no_vouchers.toml"
     sc.write_text(f'base = "{CC22.as_posix()}"\nname = "no_vouchers"\n[set]\n"levers.vouchers.enabled" = false\n', encoding="utf-8")

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from guard_fixture import TEMPLATE, edit
 
-from cli import COMMANDS, main
+from rebound.cli.main import COMMANDS, main
 
 # verb -> argv builder for one input file (options that make the verb cheap)
 TOML_VERBS: dict[str, Callable[[str, Path], list[str]]] = {
@@ -45,7 +45,7 @@ def _available(verbs: dict[str, Callable[[str, Path], list[str]]]) -> list[str]:
     for name in verbs:
         head = name.split()[0]
         module = COMMANDS[head][0]
-        if importlib.util.find_spec(f"rebound_cli.{module}") is not None:
+        if importlib.util.find_spec(f"rebound.cli.{module}") is not None:
             out.append(name)
     return out
 

@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from model.data import COLUMNS, Observation, check_observed, load_observed, observed_path_for
-from model.problems import InputError
+from rebound.cli.main import main
+from rebound.data.observed import (
+    COLUMNS,
+    Observation,
+    check_observed,
+    load_observed,
+    observed_path_for,
+)
+from rebound.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 OBSERVED = ROOT / "data" / "observed"

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import scenarios as sc
-from model.distribute import DaskExecutor, LocalExecutor, draw_batches
-from model.params import load
-from model.problems import InputError
+from rebound.params.load import load
+from rebound.problems import InputError
+from rebound.scenarios import core as sc
+from rebound.scenarios.distribute import DaskExecutor, LocalExecutor, draw_batches
 
 distributed = pytest.importorskip("distributed", reason='optional extra: pip install "rebound[distributed]"')
 

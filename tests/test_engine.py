@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.dynamics import days_to_recover, potential_path, recovery_fraction, smoothstep
-from model.engine import SECTORS, restriction_calendar, simulate
-from model.params import load, with_values
-from model.schema import Params
+from rebound.params.load import load, with_values
+from rebound.params.schema import Params
+from rebound.sim.dynamics import days_to_recover, potential_path, recovery_fraction, smoothstep
+from rebound.sim.engine import SECTORS, restriction_calendar, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"
@@ -204,7 +204,7 @@ def test_small_pure_functions() -> None:
 
 
 def test_potential_path_normalises_to_level() -> None:
-    from model.calendar import Calendar
+    from rebound.sim.calendar import Calendar
 
     cal = Calendar(2022)
     pot, price = potential_path(cal, 100.0, 5.0, 2.0, [1.0] * 12, [0.0] * 12)
@@ -218,7 +218,7 @@ def test_potential_path_normalises_to_level() -> None:
 @pytest.mark.parametrize("basis", ["real", "nominal"])
 def test_monthly_fast_path_equals_daily_sums(cc22: Params, basis: str) -> None:
     """Result.monthly (matrix products) equals summing the daily series by month."""
-    from model.observe import monthly_totals
+    from rebound.observe.measures import monthly_totals
 
     k = "lockdown.phases[0].stringency.consumption"
     r = simulate(cc22, 3, {k: np.array([0.3, 0.6, 0.9])})
@@ -231,7 +231,7 @@ def test_monthly_fast_path_equals_daily_sums(cc22: Params, basis: str) -> None:
 
 
 def test_monthly_fast_path_with_per_draw_potential(cc22: Params) -> None:
-    from model.observe import monthly_totals
+    from rebound.observe.measures import monthly_totals
 
     k = "sectors.industry.prior_year_anomaly[7]"
     r = simulate(cc22, 3, {k: np.array([-0.3, -0.1, 0.0])})
@@ -244,7 +244,7 @@ def test_monthly_fast_path_with_per_draw_potential(cc22: Params) -> None:
 def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
     import os
 
-    from model.writers import atomic_write_bytes, write_all
+    from rebound.writers import atomic_write_bytes, write_all
 
     f = tmp_path / "p.toml"
     f.write_text("a = 1\n")

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from model import pipeline
-from model.backtest import backtest
-from model.calibrate import calibrate
-from model.params import load, with_values
+from rebound.cli.main import main
+from rebound.fit import pipeline
+from rebound.fit.backtest import backtest
+from rebound.fit.calibrate import calibrate
+from rebound.params.load import load, with_values
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params"
@@ -105,7 +105,7 @@ def test_ensemble_intervals_cover_point_and_reproduce() -> None:
 
 
 def test_table_numbers_never_print_negative_zero() -> None:
-    from rebound_cli.fmt import num
+    from rebound.cli.fmt import num
 
     assert num(-0.001) == "0.0"
     assert num(-0.06) == "-0.1"

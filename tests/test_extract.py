@@ -1,4 +1,4 @@
-"""Tests of ``model.extract`` and ``rebound data extract`` (issue 9)."""
+"""Tests of ``rebound.extract.core`` and ``rebound data extract`` (issue 9)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from model.extract import COLUMNS, Candidate, Extraction, extract, normalise, split_sentences
+from rebound.extract.core import COLUMNS, Candidate, Extraction, extract, normalise, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -331,7 +331,7 @@ def test_rows_render_in_column_order() -> None:
 
 
 def _cli(args: list[str], input: str | bytes | None = None) -> tuple[int, str, str]:
-    from cli import main
+    from rebound.cli.main import main
 
     res = CliRunner().invoke(main, ["data", "extract", *args], input=input)
     return res.exit_code, res.stdout, res.stderr

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from guard_fixture import TEMPLATE, edit, write
 
-from model.engine import simulate
-from model.params import load, with_values
-from model.problems import InputError
+from rebound.params.load import load, with_values
+from rebound.problems import InputError
+from rebound.sim.engine import simulate
 
 YY = "2021-01-01..2022-12-31 (episode.year = 2022)"
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import observe
+from rebound.observe import measures as observe
 
 FIRST = dt.date(2021, 1, 1)
 N_DAYS = 730  # 2021-01-01 .. 2022-12-31, two non-leap years

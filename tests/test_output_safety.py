@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from guard_fixture import TEMPLATE, write
 
-from cli import main
+from rebound.cli.main import main
 
 
 def sha(path: Path) -> str:
@@ -45,7 +45,7 @@ def test_failing_writer_leaves_no_partial_output(tmp_path: Path, params: Path, m
     (out / "notes.txt").write_text("mine")
     (out / "indicators.csv").write_text("old run\n")
     before = snapshot(out)
-    import model.writers as writers
+    import rebound.writers as writers
 
     if where == "render":
         calls = {"n": 0}

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.params import (
+from rebound.params.load import (
     PathError,
     field_info,
     format_path,
@@ -21,8 +21,8 @@ from model.params import (
     undocumented_numbers,
     with_values,
 )
-from model.problems import InputError
-from model.tomlines import inline_comment, key_lines
+from rebound.params.tomlines import inline_comment, key_lines
+from rebound.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus" / "params"

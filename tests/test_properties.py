@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from model.calendar import Calendar
-from model.engine import SECTORS, simulate
-from model.indicators import Evaluator, standard_specs
-from model.params import cross_field_problems, load, with_values
-from model.schema import Lockdown, Params, Phase, Stringency
+from rebound.observe.indicators import Evaluator, standard_specs
+from rebound.params.load import cross_field_problems, load, with_values
+from rebound.params.schema import Lockdown, Params, Phase, Stringency
+from rebound.sim.calendar import Calendar
+from rebound.sim.engine import SECTORS, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"
@@ -254,7 +254,7 @@ def test_later_lockdown_end_never_raises_h1_output(p: Params, extra: int) -> Non
 
 
 def float_keys(p: Params) -> list[str]:
-    from model.params import leaf_paths
+    from rebound.params.load import leaf_paths
 
     skip = ("calibration.", "episode.")
     return sorted(k for k, v in leaf_paths(p.model_dump()).items() if isinstance(v, float) and not k.startswith(skip))
@@ -275,7 +275,7 @@ def test_every_float_parameter_can_vary_by_draw(_: int) -> None:
 
 
 def _get(p: Params, key: str) -> Any:
-    from model.params import get_path
+    from rebound.params.load import get_path
 
     return get_path(p, key)
 
@@ -284,7 +284,7 @@ def _get(p: Params, key: str) -> Any:
 
 
 def _ensemble(seed: int, n: int) -> np.ndarray:
-    from model.pipeline import ensemble_values
+    from rebound.fit.pipeline import ensemble_values
 
     loaded = load(CC22)
     values = ensemble_values(loaded, n, seed)

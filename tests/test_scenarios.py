@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.indicators import Evaluator, Spec
-from model.params import Loaded, load, revalidate
-from model.problems import InputError
-from model.scenarios import attribute, compare, compare_runs, paired_values, shapley, sweep
-from model.schema import ConsumptionVoucher
+from rebound.observe.indicators import Evaluator, Spec
+from rebound.params.load import Loaded, load, revalidate
+from rebound.params.schema import ConsumptionVoucher
+from rebound.problems import InputError
+from rebound.scenarios.core import attribute, compare, compare_runs, paired_values, shapley, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"
@@ -39,7 +39,7 @@ def no_levers(base: Loaded, *names: str) -> dict[str, Any]:
 
 
 def h1(ind: str, measure: str = "yoy_cum_pct") -> Spec:
-    from model.vocab import DEFAULT_BASIS
+    from rebound.data.vocab import DEFAULT_BASIS
 
     return Spec(ind, measure, "2022-01", "2022-06", DEFAULT_BASIS[ind])
 
@@ -227,7 +227,7 @@ def test_attribute_rejects_bad_figures(base: Loaded) -> None:
 
 
 def test_numeric_sweep_vectorised_equals_one_run_per_value(base: Loaded) -> None:
-    from model.engine import simulate
+    from rebound.sim.engine import simulate
 
     specs = [h1("retail_above_quota"), h1("gdp")]
     df = sweep(base, "levers.vouchers.scale", 0.0, 2.0, 3, specs)
@@ -269,7 +269,7 @@ def test_cli_compare_attribute_sweep(tmp_path: Path) -> None:
 
     from click.testing import CliRunner
 
-    from cli import main
+    from rebound.cli.main import main
 
     nv = write_scenario(tmp_path, "no_vouchers", '[set]\n"levers.vouchers.enabled" = false')
     jz = write_scenario(tmp_path, "jz", '[set]\n"levers.housing.scale" = 0', ROOT / "params" / "jinzhong_2022.toml")

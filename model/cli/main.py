@@ -1,0 +1,71 @@
+"""rebound command line: run lockdown-recovery scenarios against reported figures.
+
+The entry point stays light (only click is imported at start) so ``rebound --help`` is fast;
+each verb lives in ``rebound/cli/<verb>_cmd.py`` (folder ``model/cli/``) and is imported when it is called.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+# verb -> (module in rebound.cli, attribute, one-line help shown by `rebound --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": ("run_cmd", "run", "Run an episode or scenario; reported vs model figures."),
+    "compare": ("scenario_cmd", "compare", "Compare scenarios with the calibrated baseline."),
+    "attribute": ("scenario_cmd", "attribute", "Split the policy effect among the levers (Shapley)."),
+    "sweep": ("scenario_cmd", "sweep", "Response of indicators to one lever's size or one date."),
+    "report": ("report_cmd", "report", "Write one self-contained HTML report."),
+    "calibrate": ("calibrate_cmd", "calibrate", "Fit free parameters to the reported figures."),
+    "backtest": ("calibrate_cmd", "backtest", "Fit up to a cutoff month, score later figures."),
+    "params": ("params_cmd", "params", "Show, get, set, validate and diff parameter files."),
+    "data": ("data_cmd", "data", "Show, check and extract observed figures."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a verb's module only when that verb runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attr, _ = COMMANDS[cmd_name]
+        module = importlib.import_module(f"rebound.cli.{module_name}")
+        command: click.Command = getattr(module, attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, _, short) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="rebound", prog_name="rebound")
+def main() -> None:
+    """Explain and replay how a regional economy fell and recovered around a lockdown.
+
+    \b
+    Examples:
+      rebound run params/changchun_2022.toml
+      rebound compare scenarios/changchun_2022/no_vouchers.toml --ensemble 200
+      rebound calibrate params/changchun_2022.toml --format json
+      rebound params set params/changchun_2022.toml levers.vouchers.scale=2
+      rebound data check data/observed/*.csv
+    """
+
+
+def _run(argv: Any = None) -> None:  # pragma: no cover - convenience for python -m
+    main(argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

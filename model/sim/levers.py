@@ -1,0 +1,408 @@
+"""Policy levers: small classes with dated actions and a clear apply step.
+
+Each lever is built from its validated schema entry. Its :meth:`actions` are the dates at which
+it acts (the engine schedules them as simpy processes); :meth:`apply` for one action returns an
+:class:`Effect`: daily flows added to sectors, liquidity paid to firms, and a ledger that
+accounts for every yuan (tests/test_levers.py checks the identities).
+
+All money is in 亿元 at current prices; flows are returned in real terms (divided by the
+sector's price index) so they add to the real output paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rebound.params import schema
+from rebound.sim.calendar import Calendar
+from rebound.sim.dynamics import col, smoothstep
+
+FloatArray = NDArray[np.float64]
+SECTOR_INDEX = {"industry": 0, "consumption": 1, "investment": 2}
+
+
+@dataclass
+class Context:
+    """What levers need to know about the run (no mutable state)."""
+
+    cal: Calendar
+    n_draws: int
+    cap_max: FloatArray  # (3, n|1, n_days) allowed activity share per sector
+    price: list[FloatArray]  # per sector: (n|1, n_days) price index
+    gdp_prior_100m: FloatArray  # (n|1, 1) prior-year nominal GDP
+
+
+@dataclass
+class Effect:
+    """What one lever action does."""
+
+    flows: dict[str, FloatArray] = field(default_factory=dict)  # sector -> real flow (n|1, n_days)
+    above_quota: FloatArray | None = None  # part of the consumption flow that is above quota
+    liquidity: FloatArray | None = None  # relief paid per day (亿元, nominal) (n|1, n_days)
+    ledger: dict[str, FloatArray] = field(default_factory=dict)  # name -> (n|1,) 亿元
+
+
+@dataclass(frozen=True)
+class Action:
+    date: dt.date
+    kind: str
+    index: int
+
+
+def _zeros(ctx: Context, rows: int = 1) -> FloatArray:
+    return np.zeros((rows, ctx.cal.n_days))
+
+
+def _window(ctx: Context, start: dt.date, days: int) -> tuple[int, int, int]:
+    """(first day, last day + 1 clipped to horizon, days beyond horizon)."""
+    d0 = ctx.cal.day(start)
+    d1 = d0 + days
+    n = ctx.cal.n_days
+    return d0, min(d1, n), max(0, d1 - n)
+
+
+def _add(ledger: dict[str, FloatArray], key: str, value: Any) -> None:
+    ledger[key] = np.asarray(value, dtype=float).reshape(-1)
+
+
+class LeverModel:
+    """Base class: a named lever with a money multiplier ``scale * enabled``."""
+
+    spec: Any
+
+    def __init__(self, name: str, spec: Any):
+        self.name = name
+        self.spec = spec
+
+    @property
+    def multiplier(self) -> FloatArray:
+        on = 1.0 if self.spec.enabled else 0.0
+        return col(self.spec.scale) * on
+
+    def actions(self) -> list[Action]:
+        raise NotImplementedError
+
+    def apply(self, ctx: Context, action: Action) -> Effect:
+        raise NotImplementedError
+
+    def sectors(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+
+def _demand_effect(
+    ctx: Context,
+    sector: str,
+    start: dt.date,
+    days: int,
+    induced_100m: FloatArray,
+    above_quota_share: Any,
+) -> tuple[FloatArray, FloatArray, dict[str, FloatArray]]:
+    """Spread induced spending evenly over a window, limited by the sector's open share.
+
+    Returns the realised real flow, its above-quota part and the ledger (realised,
+    lost_to_restrictions, beyond_horizon), which sums to ``induced_100m``.
+    """
+    s = SECTOR_INDEX[sector]
+    d0, d1, beyond = _window(ctx, start, days)
+    per_day = induced_100m / days  # (n|1, 1)
+    nominal = _zeros(ctx, per_day.shape[0])
+    open_share = ctx.cap_max[s][:, d0:d1]
+    nominal = np.broadcast_to(nominal, (max(per_day.shape[0], open_share.shape[0]), ctx.cal.n_days)).copy()
+    nominal[:, d0:d1] = per_day * open_share
+    lost = per_day[:, 0] * np.sum(1.0 - open_share, axis=1)
+    ledger: dict[str, FloatArray] = {}
+    _add(ledger, "realised", nominal.sum(axis=1))
+    _add(ledger, "lost_to_restrictions", np.broadcast_to(lost, nominal.shape[:1]))
+    _add(ledger, "beyond_horizon", np.broadcast_to(per_day[:, 0] * beyond, nominal.shape[:1]))
+    real = nominal / ctx.price[s]
+    return real, real * col(above_quota_share), ledger
+
+
+class ConsumptionVoucher(LeverModel):
+    r"""Consumption vouchers, issued in rounds.
+
+    A round of face value :math:`A` redeemable for :math:`W` days adds retail spending
+    :math:`A\,\mu / W` a day (:math:`\mu` = ``incremental_spending_per_yuan``) while shops may
+    open (share :math:`c_t`); a share :math:`\phi` (``pull_forward_share``) of what is realised
+    is given back evenly over the following ``pull_forward_days``.
+
+    Ledger identity: realised + lost_to_restrictions + beyond_horizon = :math:`A\mu`.
+    """
+
+    spec: schema.ConsumptionVoucher
+
+    def sectors(self) -> tuple[str, ...]:
+        return ("consumption",)
+
+    def actions(self) -> list[Action]:
+        out = []
+        for i, r in enumerate(self.spec.rounds):
+            out.append(Action(r.date, "voucher_round_issued", i))
+            out.append(Action(r.date + dt.timedelta(days=r.redemption_days), "voucher_round_expired", i))
+        return out
+
+    def apply(self, ctx: Context, action: Action) -> Effect:
+        if action.kind != "voucher_round_issued":
+            return Effect()
+        sp = self.spec
+        r = sp.rounds[action.index]
+        amount = col(r.amount_100m) * self.multiplier
+        induced = amount * col(sp.incremental_spending_per_yuan)
+        real, aq, ledger = _demand_effect(ctx, "consumption", r.date, r.redemption_days, induced, sp.above_quota_share)
+        _add(ledger, "money", amount[:, 0])
+        _add(ledger, "incremental_spending", induced[:, 0])
+        # pull-forward: give back a share of what was realised, after the window
+        realised = ledger["realised"].reshape(-1, 1)
+        give_back = realised * col(sp.pull_forward_share)
+        e0 = ctx.cal.day(r.date) + r.redemption_days
+        g0, g1 = min(e0, ctx.cal.n_days), min(e0 + sp.pull_forward_days, ctx.cal.n_days)
+        per_day = give_back / sp.pull_forward_days
+        nominal_back = np.zeros((per_day.shape[0], ctx.cal.n_days))
+        nominal_back[:, g0:g1] = per_day
+        _add(ledger, "given_back_in_horizon", nominal_back.sum(axis=1))
+        _add(ledger, "given_back_beyond_horizon", (give_back[:, 0] - nominal_back.sum(axis=1)))
+        back_real = nominal_back / ctx.price[1]
+        flow = real - back_real
+        return Effect(flows={"consumption": flow}, above_quota=aq - back_real * col(sp.above_quota_share), ledger=ledger)
+
+
+class TaxRelief(LeverModel):
+    r"""Tax and fee relief: liquidity paid to firms in tranches.
+
+    Each tranche pays :math:`A/(e - s + 1)` a day from start to end. Cumulative relief
+    relative to prior-year GDP, :math:`\ell_t`, lowers scarring and speeds recovery
+    (see :mod:`rebound.sim.engine`). A share :math:`\iota` (``investment_share``) of each day's
+    relief is spent on fixed investment evenly over the next ``investment_days``.
+
+    Ledger identity: invested_in_horizon + invested_beyond_horizon + held_as_liquidity = money.
+    """
+
+    spec: schema.TaxRelief
+
+    def sectors(self) -> tuple[str, ...]:
+        return ("investment",)
+
+    def actions(self) -> list[Action]:
+        out = []
+        for i, t in enumerate(self.spec.tranches):
+            out.append(Action(t.start, f"relief_{t.kind}_starts", i))
+            out.append(Action(t.end, f"relief_{t.kind}_ends", i))
+        return out
+
+    def apply(self, ctx: Context, action: Action) -> Effect:
+        if not action.kind.endswith("_starts"):
+            return Effect()
+        sp = self.spec
+        t = sp.tranches[action.index]
+        amount = col(t.amount_100m) * self.multiplier
+        days = (t.end - t.start).days + 1
+        d0, d1, _ = _window(ctx, t.start, days)
+        paid = np.zeros((amount.shape[0], ctx.cal.n_days))
+        paid[:, d0:d1] = amount / days
+        # investment funded by relief: moving sum of the last `investment_days` payments
+        share = col(sp.investment_share)
+        D = sp.investment_days
+        c = np.cumsum(paid, axis=1)
+        lagged = np.zeros_like(c)
+        lagged[:, D:] = c[:, :-D] if D < c.shape[1] else 0.0
+        inv_nominal = share * (c - lagged) / D
+        ledger: dict[str, FloatArray] = {}
+        _add(ledger, "money", amount[:, 0])
+        inv_in = inv_nominal.sum(axis=1)
+        _add(ledger, "invested_in_horizon", inv_in)
+        _add(ledger, "invested_beyond_horizon", (share * amount)[:, 0] - inv_in)
+        _add(ledger, "held_as_liquidity", ((1.0 - share) * amount)[:, 0])
+        return Effect(flows={"investment": inv_nominal / ctx.price[2]}, liquidity=paid, ledger=ledger)
+
+
+def construction_flow(
+    ctx: Context, amount_100m: FloatArray, start_day: int, duration_days: int
+) -> FloatArray:
+    r"""Nominal daily spending of construction started on ``start_day``.
+
+    Work advances with the open share of investment activity, :math:`W_t=\sum_{u\le t} c_u`
+    (so lockdown halts it), and the share done is :math:`S(W_t / D)` (smoothstep).
+    """
+    return cohort_flows(ctx, amount_100m, [start_day], duration_days)
+
+
+def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], duration_days: int) -> FloatArray:
+    r"""Sum of :func:`construction_flow` over cohorts, each spending ``amount_100m / len(starts)``.
+
+    Cohorts that start after the last restricted day run at full pace in every draw, so their
+    curve is computed once (one row) and shifted; only cohorts that meet a restriction are
+    computed per draw. Same result, much less work for large ensembles.
+    """
+    n = ctx.cal.n_days
+    cap = ctx.cap_max[2]
+    rows = max(amount_100m.shape[0], cap.shape[0])
+    out = np.zeros((rows, n))
+    if not starts:
+        return out
+    each = amount_100m / len(starts)
+    restricted = np.flatnonzero(np.any(cap < 1.0, axis=0))
+    last = int(restricted[-1]) if restricted.size else -1
+    D = duration_days
+    k = np.arange(1, D + 1, dtype=float)
+    base = smoothstep(k / D) - smoothstep((k - 1) / D)  # full-pace spending share by work day
+    free_curve = np.zeros(n)
+    for s in starts:
+        if s >= n:
+            continue
+        if s > last:
+            seg = base[: n - s]
+            free_curve[s : s + seg.size] += seg
+        else:
+            work = np.cumsum(cap[:, s:], axis=1)
+            done = smoothstep(work / D)
+            prev = np.concatenate([np.zeros((done.shape[0], 1)), done[:, :-1]], axis=1)
+            out[:, s:] += each * (done - prev)
+    out += each * free_curve[None, :]
+    return out
+
+
+COHORT_DAYS = 14  # starts spread over a window are grouped in fortnightly cohorts
+
+
+class ProjectStarts(LeverModel):
+    r"""Extra investment projects started over a window.
+
+    Incremental investment :math:`N\,\sigma\,\bar K` (count x incremental_share x
+    mean_size_100m) starts in fortnightly cohorts spread evenly over [start, end]; each cohort is
+    spent along the construction S-curve, halted while investment activity is restricted.
+
+    Ledger identity: spent_in_horizon + beyond_horizon = money.
+    """
+
+    spec: schema.ProjectStarts
+
+    def sectors(self) -> tuple[str, ...]:
+        return ("investment",)
+
+    def actions(self) -> list[Action]:
+        return [Action(self.spec.start, "projects_start", 0), Action(self.spec.end, "projects_last_start", 1)]
+
+    def apply(self, ctx: Context, action: Action) -> Effect:
+        if action.index != 0:
+            return Effect()
+        sp = self.spec
+        money = col(sp.count * sp.mean_size_100m) * col(sp.incremental_share) * self.multiplier
+        d0 = ctx.cal.day(sp.start)
+        d1 = ctx.cal.day(sp.end)
+        starts = list(range(d0, d1 + 1, COHORT_DAYS))
+        flow = cohort_flows(ctx, money, starts, sp.construction_days)
+        ledger: dict[str, FloatArray] = {}
+        _add(ledger, "money", money[:, 0])
+        _add(ledger, "spent_in_horizon", flow.sum(axis=1))
+        _add(ledger, "beyond_horizon", money[:, 0] - flow.sum(axis=1))
+        return Effect(flows={"investment": flow / ctx.price[2]}, ledger=ledger)
+
+
+class SpecialBond(LeverModel):
+    r"""Special-purpose bonds: issuance becomes project spending after a lag.
+
+    Of each issue :math:`B`, :math:`B\,\kappa\,\sigma` (capex_share x incremental_share) is extra
+    investment, spent along the construction S-curve from ``lag_days`` after issuance, in
+    fortnightly cohorts over the issuance window.
+
+    Ledger identity: not_capex + not_incremental + spent_in_horizon + beyond_horizon = money.
+    """
+
+    spec: schema.SpecialBond
+
+    def sectors(self) -> tuple[str, ...]:
+        return ("investment",)
+
+    def actions(self) -> list[Action]:
+        return [Action(i.start, "bonds_issued", k) for k, i in enumerate(self.spec.issues)]
+
+    def apply(self, ctx: Context, action: Action) -> Effect:
+        sp = self.spec
+        iss = sp.issues[action.index]
+        money = col(iss.amount_100m) * self.multiplier
+        capex = money * col(sp.capex_share)
+        extra = capex * col(sp.incremental_share)
+        d0, d1 = ctx.cal.day(iss.start), ctx.cal.day(iss.end)
+        starts = [s + sp.lag_days for s in range(d0, d1 + 1, COHORT_DAYS)]
+        flow = cohort_flows(ctx, extra, starts, sp.spend_days)
+        ledger: dict[str, FloatArray] = {}
+        _add(ledger, "money", money[:, 0])
+        _add(ledger, "not_capex", (money - capex)[:, 0])
+        _add(ledger, "not_incremental", (capex - extra)[:, 0])
+        _add(ledger, "spent_in_horizon", flow.sum(axis=1))
+        _add(ledger, "beyond_horizon", extra[:, 0] - flow.sum(axis=1))
+        return Effect(flows={"investment": flow / ctx.price[2]}, ledger=ledger)
+
+
+class HousingSubsidy(LeverModel):
+    r"""Home-purchase subsidies: extra real-estate investment :math:`A\,\eta` over [start, end].
+
+    Ledger identity: realised + lost_to_restrictions + beyond_horizon = induced.
+    """
+
+    spec: schema.HousingSubsidy
+
+    def sectors(self) -> tuple[str, ...]:
+        return ("investment",)
+
+    def actions(self) -> list[Action]:
+        return [Action(self.spec.start, "housing_subsidy_starts", 0)]
+
+    def apply(self, ctx: Context, action: Action) -> Effect:
+        sp = self.spec
+        money = col(sp.amount_100m) * self.multiplier
+        induced = money * col(sp.investment_per_yuan)
+        days = (sp.end - sp.start).days + 1
+        real, _, ledger = _demand_effect(ctx, "investment", sp.start, days, induced, 0.0)
+        _add(ledger, "money", money[:, 0])
+        _add(ledger, "induced", induced[:, 0])
+        return Effect(flows={"investment": real}, ledger=ledger)
+
+
+class DemandPromotion(LeverModel):
+    r"""Sector demand promotion (e.g. autos): extra spending :math:`A\,\eta` in one sector.
+
+    Ledger identity: realised + lost_to_restrictions + beyond_horizon = induced.
+    """
+
+    spec: schema.DemandPromotion
+
+    def sectors(self) -> tuple[str, ...]:
+        return (self.spec.sector,)
+
+    def actions(self) -> list[Action]:
+        return [Action(self.spec.start, "promotion_starts", 0)]
+
+    def apply(self, ctx: Context, action: Action) -> Effect:
+        sp = self.spec
+        money = col(sp.amount_100m) * self.multiplier
+        induced = money * col(sp.spending_per_yuan)
+        days = (sp.end - sp.start).days + 1
+        real, aq, ledger = _demand_effect(ctx, sp.sector, sp.start, days, induced, sp.above_quota_share)
+        _add(ledger, "money", money[:, 0])
+        _add(ledger, "induced", induced[:, 0])
+        return Effect(
+            flows={sp.sector: real},
+            above_quota=aq if sp.sector == "consumption" else None,
+            ledger=ledger,
+        )
+
+
+LEVER_CLASSES: dict[str, type[LeverModel]] = {
+    "consumption_voucher": ConsumptionVoucher,
+    "tax_relief": TaxRelief,
+    "project_starts": ProjectStarts,
+    "special_bond": SpecialBond,
+    "housing_subsidy": HousingSubsidy,
+    "demand_promotion": DemandPromotion,
+}
+
+
+def build_levers(levers: dict[str, Any]) -> list[LeverModel]:
+    """Lever objects from the validated ``levers`` table, in file order."""
+    return [LEVER_CLASSES[spec.type](name, spec) for name, spec in levers.items()]
