@@ -30,7 +30,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
-from rebound.fit.draws import from_z, prior_centre_z, to_z
+from rebound.fit.diagnostics import chi2_warning, flat_directions, jacobian_rank, residual_warnings, zero_sensitivity
+from rebound.fit.draws import fixed_sha256, from_z, prior_centre_z, rows_sha256, to_z
 from rebound.observe.indicators import Evaluator, Spec, spec_of, why_not_computable
 from rebound.params.load import get_path
 from rebound.params.schema import FreeParam, Params
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 Z90 = 1.6448536269514722  # standard normal 95th percentile (two-sided 90% interval)
 FD_STEP = 1e-4  # forward-difference step in transformed units
-DEFAULT_MODEL_ERROR_PP = 0.5
 
 
 @dataclass
@@ -103,23 +103,42 @@ class Calibration:
     posterior_mean: list[float] = field(default_factory=list)
     posterior_cov: list[list[float]] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
+    jacobian_rank: int = 0
+    insensitive: list[str] = field(default_factory=list)
+    starts: list[dict[str, float]] = field(default_factory=list)  # objective reached from each start
+    data_sha256: str = ""
+    fixed_sha256: str = ""
 
     def estimates(self) -> dict[str, float]:
         return {p.key: p.estimate for p in self.params}
 
 
-def fit_observations(observations: list[Observation], year: int, cutoff: str | None = None) -> tuple[list[Observation], list[str]]:
-    """The ``fit`` rows the model can compute (period ending by ``cutoff`` if given)."""
+def fit_observations(
+    observations: list[Observation],
+    year: int,
+    cutoff: str | None = None,
+    *,
+    horizon: tuple[int, int] | None = None,
+    exclude: tuple[str, ...] = (),
+) -> tuple[list[Observation], list[str]]:
+    """The ``fit`` rows the model can compute, ending by ``cutoff`` and not ``exclude``-d.
+
+    ``exclude`` holds figure labels (``industry yoy_month_pct 2022-07..2022-07``) or
+    prefixes of them (``industry yoy_month_pct 2022-08``).
+    """
     used: list[Observation] = []
     excluded: list[str] = []
     for ob in observations:
         if ob.role != "fit":
             continue
-        reason = why_not_computable(ob, year)
+        reason = why_not_computable(ob, year, horizon)
         if reason or spec_of(ob) is None:
             excluded.append(f"{label_of(ob)}: {reason or 'not computable'}")
             continue
         if cutoff is not None and ob.period_end > cutoff:
+            continue
+        if any(label_of(ob).startswith(e.strip()) for e in exclude if e.strip()):
+            excluded.append(f"{label_of(ob)}: excluded by request")
             continue
         used.append(ob)
     return used, excluded
@@ -190,37 +209,70 @@ class Problem:
         return self._eval(np.asarray(z, dtype=float))[1]
 
 
+N_STARTS = 24  # prior draws evaluated (in one vectorised run) to choose starting points
+N_LOCAL = 3  # best starts refined by least squares, besides the prior centre and current values
+
+
+def _bounds(free: list[FreeParam]) -> tuple[FloatArray, FloatArray]:
+    lo = np.array([float(to_z(f, f.lower)) if not (f.prior == "lognormal" and f.lower <= 0) else -np.inf for f in free])
+    hi = np.array([float(to_z(f, f.upper)) for f in free])
+    return lo, hi
+
+
+def _starts(prob: Problem, params: Params, lo: FloatArray, hi: FloatArray, seed: int, n_starts: int) -> list[FloatArray]:
+    """Prior centre, the file's current values and the best of ``n_starts`` prior draws."""
+    free = prob.free
+    cur = np.array([float(to_z(f, max(float(get_path(params, f.key)), 1e-12) if f.prior == "lognormal" else float(get_path(params, f.key)))) for f in free])
+    cands = [prob.z0.copy(), cur]
+    if n_starts > 0 and prob.figures:
+        rng = np.random.default_rng([seed, 3])
+        zs = prob.z0[None, :] + prob.omega[None, :] * rng.standard_normal((n_starts, len(free)))
+        zs = np.clip(zs, lo + 1e-9, hi - 1e-9)
+        m = prob.model_values(zs)
+        obj = np.sum(((m - prob.y[None, :]) / prob.sigma[None, :]) ** 2, axis=1) + np.sum(((zs - prob.z0[None, :]) / prob.omega[None, :]) ** 2, axis=1)
+        cands += [zs[i] for i in np.argsort(obj)[:N_LOCAL]]
+    return [np.clip(c, lo + 1e-9, hi - 1e-9) for c in cands]
+
+
 def calibrate(
     params: Params,
     observations: list[Observation],
     *,
     cutoff: str | None = None,
-    model_error_pp: float = DEFAULT_MODEL_ERROR_PP,
-    start_at_prior: bool = True,
+    exclude: tuple[str, ...] = (),
+    model_error_pp: float | None = None,
+    n_starts: int = N_STARTS,
+    seed: int = 0,
 ) -> Calibration:
-    """Fit the free parameters to the ``fit`` figures (ending by ``cutoff`` if given)."""
+    """Fit the free parameters to the ``fit`` figures (ending by ``cutoff``, less ``exclude``).
+
+    Several starts (the prior centre, the file's values and the best of ``n_starts`` prior
+    draws, all evaluated in one vectorised run) are each refined by trust-region least squares;
+    the best optimum is kept and every start's objective is reported, so a local accident shows.
+    """
     free = list(params.calibration.free)
     year = params.episode.year
-    figures, excluded = fit_observations(observations, year, cutoff)
+    err = params.calibration.model_error_pp if model_error_pp is None else model_error_pp
+    figures, excluded = fit_observations(observations, year, cutoff, horizon=(params.first_year, params.last_year), exclude=exclude)
     warnings: list[str] = []
     if not free:
         warnings.append("no free parameters declared ([[calibration.free]]): nothing to fit")
     if len(figures) < len(free):
         names = ", ".join(f.key for f in free)
-        warnings.append(
-            f"under-identified: {len(figures)} fit figure(s) for {len(free)} free parameter(s) ({names}); "
-            "the priors decide what the data cannot"
-        )
-    prob = Problem(params, free, figures, model_error_pp)
+        warnings.append(f"under-identified: {len(figures)} fit figure(s) for {len(free)} free parameter(s) ({names}); the priors decide what the data cannot")
+    prob = Problem(params, free, figures, err)
+    starts: list[dict[str, float]] = []
     if free:
-        lo = np.array([float(to_z(f, f.lower)) if not (f.prior == "lognormal" and f.lower <= 0) else -np.inf for f in free])
-        hi = np.array([float(to_z(f, f.upper)) for f in free])
-        if start_at_prior:
-            z_start = prob.z0.copy()
-        else:
-            z_start = np.array([float(to_z(f, get_path(params, f.key))) for f in free])
-        z_start = np.clip(z_start, lo + 1e-9, hi - 1e-9)
-        sol = least_squares(prob.fun, z_start, jac=prob.jac, bounds=(lo, hi), method="trf", x_scale=prob.omega, xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=60)
+        lo, hi = _bounds(free)
+        best = None
+        for z_start in _starts(prob, params, lo, hi, seed, n_starts):
+            sol = least_squares(prob.fun, z_start, jac=prob.jac, bounds=(lo, hi), method="trf", x_scale=prob.omega, xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=60)
+            obj = float(np.sum(sol.fun**2))
+            starts.append({"objective": obj, "converged": float(sol.status > 0)})
+            if best is None or obj < best[0] - 1e-9:
+                best = (obj, sol)
+        assert best is not None
+        sol = best[1]
         z = sol.x
         converged = bool(sol.status > 0)
         message = str(sol.message)
@@ -230,81 +282,45 @@ def calibrate(
         converged, message = True, "nothing to fit"
         r = prob.residuals_from_model(prob.model_values(np.zeros((1, 0)))[0], z) if figures else np.zeros(0)
         J = np.zeros((len(r), 0))
-    m = prob.y + r[: len(figures)] * prob.sigma
-    fig_fits = [
-        FigureFit(label_of(o), o.indicator, o.measure, o.period_start, o.period_end, float(o.value), float(m[i]), float(prob.sigma[i]))
-        for i, o in enumerate(figures)
-    ]
-    # Laplace approximation in z space
+    nf = len(figures)
+    m = prob.y + r[:nf] * prob.sigma
+    fig_fits = [FigureFit(label_of(o), o.indicator, o.measure, o.period_start, o.period_end, float(o.value), float(m[i]), float(prob.sigma[i])) for i, o in enumerate(figures)]
     k = len(free)
+    Jd = J[:nf] * prob.omega[None, :] if k else np.zeros((nf, 0))
     if k:
-        H = J.T @ J
-        cov = np.linalg.pinv(H)
+        cov = np.linalg.pinv(J.T @ J)
         sd = np.sqrt(np.maximum(np.diag(cov), 0.0))
-        Jd = J[: len(figures)] * prob.omega[None, :]  # data Jacobian in prior-sd units
-        info = Jd.T @ Jd
-        flat = flat_directions(info, [f.key for f in free])
+        flat = flat_directions(Jd.T @ Jd, [f.key for f in free])
     else:
-        cov = np.zeros((0, 0))
-        sd = np.zeros(0)
-        flat = []
-    pfits = []
-    for j, f in enumerate(free):
-        est = float(from_z(f, z[j]))
-        pfits.append(
-            ParamFit(
-                key=f.key,
-                prior=f.prior,
-                centre=f.centre,
-                spread=f.spread,
-                lower=f.lower,
-                upper=f.upper,
-                source=f.source,
-                estimate=est,
-                low90=float(from_z(f, z[j] - Z90 * sd[j])),
-                high90=float(from_z(f, z[j] + Z90 * sd[j])),
-                shrinkage=float(1.0 - sd[j] / f.spread),
-                moved_sd=float((z[j] - prob.z0[j]) / f.spread),
-            )
+        cov, sd, flat = np.zeros((0, 0)), np.zeros(0), []
+    pfits = [
+        ParamFit(
+            key=f.key, prior=f.prior, centre=f.centre, spread=f.spread, lower=f.lower, upper=f.upper, source=f.source,
+            estimate=float(from_z(f, z[j])), low90=float(from_z(f, z[j] - Z90 * sd[j])), high90=float(from_z(f, z[j] + Z90 * sd[j])),
+            shrinkage=float(1.0 - sd[j] / f.spread), moved_sd=float((z[j] - prob.z0[j]) / f.spread),
         )
+        for j, f in enumerate(free)
+    ]
+    labels = [f.label for f in fig_fits]
+    insensitive = zero_sensitivity(Jd, labels) if k else []
     prior_only = [p.key for p in pfits if p.determined_by == "prior"]
     if prior_only:
         warnings.append("left to their priors (the figures barely inform them): " + ", ".join(prior_only))
+    if insensitive:
+        warnings.append("inputs, not information (no free parameter moves them): " + ", ".join(insensitive))
+    warnings += residual_warnings(labels, r[:nf])
+    chi = chi2_warning(float(np.sum(r[:nf] ** 2)), nf)
+    if chi:
+        warnings.append(chi)
     if not converged:
         warnings.append(f"optimizer did not converge: {message}")
     return Calibration(
-        figures=fig_fits,
-        params=pfits,
-        objective=float(np.sum(r**2)),
-        converged=converged,
-        message=message,
-        n_runs=prob.n_runs,
-        n_draws_total=prob.n_draws_total,
-        warnings=warnings,
-        flat_directions=flat,
-        posterior_mean=[float(v) for v in z],
-        posterior_cov=[[float(v) for v in row] for row in cov],
-        excluded=excluded,
+        figures=fig_fits, params=pfits, objective=float(np.sum(r**2)), converged=converged, message=message,
+        n_runs=prob.n_runs, n_draws_total=prob.n_draws_total, warnings=warnings, flat_directions=flat,
+        posterior_mean=[float(v) for v in z], posterior_cov=[[float(v) for v in row] for row in cov], excluded=excluded,
+        jacobian_rank=jacobian_rank(Jd), insensitive=insensitive, starts=starts,
+        data_sha256=rows_sha256(figures), fixed_sha256=fixed_sha256(params),
     )
-
-
-def flat_directions(info: FloatArray, keys: list[str], rel_tol: float = 1e-2) -> list[str]:
-    """Directions the figures barely constrain (small eigenvalues of the data information).
-
-    ``info`` is :math:`J_d^\\top J_d` in prior-sd units; an eigenvalue below ``rel_tol`` means
-    the data pin that combination less than 1/10 as well as the prior does.
-    """
-    if info.size == 0:
-        return []
-    w, v = np.linalg.eigh(info)
-    out = []
-    for i, lam in enumerate(w):
-        if lam < rel_tol:
-            vec = v[:, i]
-            order = np.argsort(-np.abs(vec))
-            parts = [f"{vec[j]:+.2f}·{keys[j]}" for j in order if abs(vec[j]) >= 0.25]
-            out.append(f"eigenvalue {lam:.2g}: " + " ".join(parts))
-    return out
 
 
 def record(cal: Calibration, when: dt.date | None = None) -> dict[str, Any]:
@@ -314,6 +330,8 @@ def record(cal: Calibration, when: dt.date | None = None) -> dict[str, Any]:
         "figures": [f.label for f in cal.figures],
         "objective": round(cal.objective, 6),
         "note": "; ".join(cal.warnings) if cal.warnings else "converged" if cal.converged else cal.message,
+        "data_sha256": cal.data_sha256,
+        "fixed_sha256": cal.fixed_sha256,
         "posterior": {
             "keys": [p.key for p in cal.params],
             "mean": [round(v, 10) for v in cal.posterior_mean],

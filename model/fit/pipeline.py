@@ -16,14 +16,20 @@ from numpy.typing import NDArray
 
 from rebound import __version__
 from rebound.data.observed import Observation, load_observed
-from rebound.fit.draws import draw_values
+from rebound.fit.draws import draw_values, posterior_status
+from rebound.observe.discrepancy import draw_discrepancy
 from rebound.observe.indicators import Evaluator, figure_specs, why_not_computable
-from rebound.params.load import Loaded
+from rebound.params.load import Loaded, get_path
+from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
-from rebound.sim.engine import SECTORS, Result, simulate
+from rebound.sim.engine import simulate
+from rebound.sim.restrictions import SECTORS
+from rebound.sim.result import Result
 
 FloatArray = NDArray[np.float64]
-PCTL = (5.0, 50.0, 95.0)
+QUANTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
+BAND_NOTE = "p05-p95 is a 90% predictive interval (parameters, model discrepancy, rounding); phase dates and reported amounts fixed by assumption"
+OBS_NOISE_DEFAULT = 0.05  # half a unit of the last printed digit of a one-decimal figure
 
 
 @dataclass
@@ -58,42 +64,70 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def ensemble_values(loaded: Loaded, n_draws: int, seed: int) -> dict[str, FloatArray]:
-    """Draw 0 is the point estimate (the file's values); draws 1..n from the posterior/prior."""
-    if n_draws <= 1:
-        return {}
-    rng = np.random.default_rng(seed)
-    draws = draw_values(loaded.params, n_draws, rng)
-    out: dict[str, FloatArray] = {}
-    from rebound.params.load import get_path
+def horizon(params: Params) -> tuple[int, int]:
+    """First and last simulated year."""
+    return params.first_year, params.last_year
 
-    for k, v in draws.items():
-        point = float(get_path(loaded.params, k))
-        out[k] = np.concatenate([[point], v])
+
+def ensemble_values(loaded: Loaded, n_draws: int, seed: int, *, use_posterior: bool = True) -> dict[str, FloatArray]:
+    """Draw 0 is the point estimate (the file's values); draws 1..n from the posterior/priors."""
+    if n_draws < 1:
+        return {}
+    rng = np.random.default_rng([seed, 0])
+    draws = draw_values(loaded.params, n_draws, rng, use_posterior=use_posterior)
+    return {k: np.concatenate([[float(get_path(loaded.params, k))], v]) for k, v in draws.items()}
+
+
+def ensemble_discrepancy(params: Params, n_draws: int, seed: int, months: list[str]) -> dict[str, FloatArray]:
+    """Discrepancy log multipliers for draws 0..n (draw 0, the point run, has none)."""
+    if n_draws < 1:
+        return {}
+    rng = np.random.default_rng([seed, 1])
+    return draw_discrepancy(params.discrepancy, params.episode.year, months, n_draws + 1, rng)
+
+
+def observation_noise(n_draws: int, precisions: list[float], seed: int) -> FloatArray:
+    """Rounding of the printed figure: uniform within half a unit of its last digit, ``(n+1, k)``."""
+    rng = np.random.default_rng([seed, 2])
+    out = np.zeros((n_draws + 1, len(precisions)))
+    if n_draws >= 1 and precisions:
+        out[1:] = rng.uniform(-1.0, 1.0, (n_draws, len(precisions))) * np.asarray(precisions)[None, :]
     return out
 
 
 def indicator_table(
-    result: Result, observations: list[Observation], year: int, ensemble: bool
+    result: Result,
+    observations: list[Observation],
+    year: int,
+    ensemble: bool,
+    *,
+    horizon_years: tuple[int, int] | None = None,
+    discrepancy: dict[str, FloatArray] | None = None,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """Every standard figure plus every observed figure, reported beside model."""
-    specs, by_key, context = figure_specs(year, observations)
-    extra_rows = [_context_row(ob, why_not_computable(ob, year) or "not computable") for ob in context]
-    ev = Evaluator(result)
-    vals = ev.values(specs)  # (n, rows)
+    """Every standard figure plus every observed figure, reported beside the model.
+
+    ``point`` is the run at the file's (posterior-mode) values; with an ensemble, ``model`` is
+    the predictive median and ``p05``..``p95`` predictive quantiles over draws 1..n (parameters,
+    discrepancy and rounding); without one, ``model`` is the point run.
+    """
+    specs, by_key, context = figure_specs(year, observations, horizon_years)
+    extra_rows = [_context_row(ob, why_not_computable(ob, year, horizon_years) or "not computable") for ob in context]
+    point = Evaluator(result).values(specs)[0]
+    vals = Evaluator(result, discrepancy).values(specs) if ensemble else point[None, :]
+    if ensemble:
+        prec = [by_key[s.key].precision if s.key in by_key else OBS_NOISE_DEFAULT for s in specs]
+        vals = vals + observation_noise(vals.shape[0] - 1, prec, seed)
+        q = np.percentile(vals[1:], QUANTILES, axis=0)
     rows: list[dict[str, Any]] = []
     for j, s in enumerate(specs):
         ob: Observation | None = by_key.get(s.key)
-        row: dict[str, Any] = {
-            **s.fields(),
-            "reported": ob.value if ob is not None else np.nan,
-            "model": float(vals[0, j]),
-        }
+        model = float(q[2, j]) if ensemble else float(point[j])
+        row: dict[str, Any] = {**s.fields(), "reported": ob.value if ob is not None else np.nan, "model": model, "point": float(point[j])}
         if ensemble:
-            p = np.percentile(vals[1:, j], PCTL)
-            row.update(model_p05=float(p[0]), model_p50=float(p[1]), model_p95=float(p[2]))
+            row.update(p05=float(q[0, j]), p25=float(q[1, j]), p75=float(q[3, j]), p95=float(q[4, j]))
         row.update(
-            residual=(row["model"] - ob.value) if ob is not None else np.nan,
+            residual=(model - ob.value) if ob is not None else np.nan,
             role=ob.role if ob is not None else "",
             basis=s.basis,
             source=ob.source if ob is not None else "",
@@ -101,12 +135,13 @@ def indicator_table(
         )
         rows.append(row)
     for r in extra_rows:
+        r["point"] = np.nan
         if ensemble:
-            r.update(model_p05=np.nan, model_p50=np.nan, model_p95=np.nan)
+            r.update(p05=np.nan, p25=np.nan, p75=np.nan, p95=np.nan)
         rows.append(r)
-    cols = ["indicator", "measure", "period_start", "period_end", "compare_start", "compare_end", "reported", "model"]
+    cols = ["indicator", "measure", "period_start", "period_end", "compare_start", "compare_end", "reported", "model", "point"]
     if ensemble:
-        cols += ["model_p05", "model_p50", "model_p95"]
+        cols += ["p05", "p25", "p75", "p95"]
     cols += ["residual", "role", "basis", "source", "note"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -152,12 +187,22 @@ def provenance(loaded: Loaded, seed: int, n_draws: int, extra_files: list[Path] 
 
 
 def run(loaded: Loaded, n_draws: int = 1, seed: int = 0) -> RunOutput:
-    """Simulate the point estimate (and an ensemble) and tabulate reported vs model."""
+    """Simulate the point estimate (and an ensemble) and tabulate reported vs model.
+
+    With ``n_draws >= 1`` draws 1..n carry every uncertainty the model knows of: calibrated
+    parameters from the posterior (when it is current, else from their priors), every other
+    uncertain number from its prior, the discrepancy process and rounding.
+    """
+    params = loaded.params
     observations = load_observations(loaded)
-    values = ensemble_values(loaded, n_draws, seed)
-    n = n_draws + 1 if values else 1
-    result = simulate(loaded.params, n, values)
-    table = indicator_table(result, observations, loaded.params.episode.year, ensemble=bool(values))
+    fit_rows = [o for o in observations if o.role == "fit"]
+    stale = posterior_status(params, fit_rows)
+    ensemble = n_draws >= 1
+    values = ensemble_values(loaded, n_draws, seed, use_posterior=not stale)
+    n = n_draws + 1 if ensemble else 1
+    result = simulate(params, n, values)
+    disc = ensemble_discrepancy(params, n_draws, seed, result.cal.months) if ensemble else None
+    table = indicator_table(result, observations, params.episode.year, ensemble, horizon_years=horizon(params), discrepancy=disc, seed=seed)
     obs_path = observed_file(loaded)
     summary = provenance(loaded, seed, n_draws, [obs_path] if obs_path else None)
     summary.update(
@@ -166,6 +211,9 @@ def run(loaded: Loaded, n_draws: int = 1, seed: int = 0) -> RunOutput:
         events=[str(e) for e in result.events],
         ledger={lv: {k: float(v[0]) for k, v in items.items()} for lv, items in result.ledger.items()},
         fit=fit_summary(table),
+        warnings=[stale] if stale else [],
+        band=BAND_NOTE if ensemble else "no ensemble: point run only",
+        drawn=sorted(values),
     )
     return RunOutput(indicators=table, paths=paths_table(result), summary=summary, result=result, observations=observations, draws=values)
 

@@ -79,20 +79,21 @@ def standard_specs(year: int) -> list[Spec]:
     return out
 
 
-def figure_specs(year: int, observations: Sequence[Observation]) -> tuple[list[Spec], dict[tuple[str, ...], Observation], list[Observation]]:
+def figure_specs(year: int, observations: Sequence[Observation], horizon: tuple[int, int] | None = None) -> tuple[list[Spec], dict[tuple[str, ...], Observation], list[Observation]]:
     """Standard figures plus every computable observed figure.
 
     Returns ``(specs, observation by spec key, context observations)``. An observed row that
     matches a standard figure replaces it (the row carries its basis and reference value);
     rows the model cannot compute are returned as context, never dropped.
     """
-    specs = standard_specs(year)
+    last = horizon[1] if horizon else year
+    specs = [sp for y in range(year, last + 1) for sp in standard_specs(y)]
     keys = {s.key: i for i, s in enumerate(specs)}
     by_key: dict[tuple[str, ...], Observation] = {}
     context: list[Observation] = []
     for ob in observations:
         sp = spec_of(ob)
-        if sp is None or why_not_computable(ob, year):
+        if sp is None or why_not_computable(ob, year, horizon):
             context.append(ob)
             continue
         if sp.key not in keys:
@@ -120,33 +121,39 @@ def spec_of(obs: Observation) -> Spec | None:
     )
 
 
-def why_not_computable(obs: Observation, year: int) -> str:
+def why_not_computable(obs: Observation, year: int, horizon: tuple[int, int] | None = None) -> str:
     """Plain reason an observed row has no model value ('' when it has one)."""
     if obs.indicator not in MODEL_INDICATORS:
         return f"indicator '{obs.indicator}' is not a model output"
     if obs.measure not in MODEL_MEASURES:
         return f"measure '{obs.measure}' is not computed by the model"
-    first = dt.date(year - 1, 1, 1)
-    y0 = int(obs.period_start[:4])
+    first, last = horizon or (year - 1, year)
+    y0, y1 = int(obs.period_start[:4]), int(obs.period_end[:4])
     needs_base = obs.measure != "level_100m_yuan"
-    if y0 < first.year or (needs_base and y0 < year):
-        return "period outside the model horizon (needs the year before as the base)"
+    if y1 > last or y0 < first or (needs_base and y0 - 1 < first):
+        return f"period outside the simulated years {first}-{last} (y/y figures need the year before as the base; set episode.first_year/last_year)"
+    if obs.measure == "pp_change" and obs.compare_start and int(obs.compare_start[:4]) - 1 < first:
+        return f"comparison period outside the simulated years {first}-{last}"
     return ""
 
 
 class Evaluator:
     """Monthly totals of each indicator (real and nominal), computed once per run."""
 
-    def __init__(self, result: Result):
+    def __init__(self, result: Result, discrepancy: dict[str, FloatArray] | None = None):
+        """``discrepancy``: log multipliers ``{indicator: (n_draws, n_months)}`` of the monthly
+        totals (:func:`rebound.observe.discrepancy.draw_discrepancy`), or None for none."""
         self.result = result
-        first = result.cal.start
+        self.discrepancy = discrepancy or {}
         self._cache: dict[tuple[str, str], tuple[FloatArray, list[str]]] = {}
-        self._first = first
 
     def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]:
         key = (indicator, basis)
         if key not in self._cache:
-            self._cache[key] = self.result.monthly(indicator, basis)
+            tot, months = self.result.monthly(indicator, basis)
+            if indicator in self.discrepancy:
+                tot = tot * np.exp(self.discrepancy[indicator])
+            self._cache[key] = (tot, months)
         return self._cache[key]
 
     def value(self, spec: Spec) -> FloatArray:

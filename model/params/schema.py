@@ -10,13 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 SectorName = Literal["industry", "consumption", "investment"]
 
 # Upper bound of any money amount or level in 亿元: ten times China's GDP (about 1.2e6 亿元 in
 # 2022). Far above any city, low enough that sums over two years of days cannot overflow.
 MAX_100M = 1e7
+
+# Default within-year GDP profile (relative daily rate by month): national quarterly GDP at
+# current prices in 2022, 277175.8 / 299111.5 / 315399.6 / 342342.4 亿元 (NBS export,
+# ../shared/data/reference/raw/tsvetoslavtsachev__nbs_quarterly_gdp_current_prices.csv), each
+# quarter's share x 365 / its days: 0.911, 0.972, 1.014, 1.101.
+GDP_PROFILE_2022 = (0.911,) * 3 + (0.972,) * 3 + (1.014,) * 3 + (1.101,) * 3
 
 
 def P(  # noqa: N802 - reads like a declaration
@@ -50,7 +56,9 @@ Month12 = Annotated[list[Annotated[float, Field(allow_inf_nan=False)]], Field(mi
 class Episode(Strict):
     name: str = Field(min_length=1)
     region: str = ""
-    year: int = P(unit="calendar year", meaning="year whose y/y figures are modelled; the horizon is year-1 and year", ge=2000, le=2100)
+    year: int = P(unit="calendar year", meaning="year whose y/y figures are modelled (the episode year)", ge=2000, le=2100)
+    first_year: int | None = P(None, unit="calendar year", meaning="first simulated year (default year-1); the path is anchored there, so choose a normal year to fit figures whose base lies before year-1", ge=1990, le=2100)
+    last_year: int | None = P(None, unit="calendar year", meaning="last simulated year (default year); year+1 simulates the year after the episode", ge=1990, le=2101)
     observed: str = Field(default="", description="observed-data CSV, relative to this file")
     description: str = ""
 
@@ -59,8 +67,12 @@ class Gdp(Strict):
     primary_100m: float = P(unit="亿元/yr", meaning="prior-year primary-sector value added (current prices)", ge=0, le=MAX_100M)
     secondary_100m: float = P(unit="亿元/yr", meaning="prior-year secondary-sector value added (current prices)", ge=0, le=MAX_100M)
     tertiary_100m: float = P(unit="亿元/yr", meaning="prior-year tertiary-sector value added (current prices)", ge=0, le=MAX_100M)
-    trend_growth_pct: float = P(unit="%/yr", meaning="real potential GDP growth", ge=-20, le=30)
+    trend_growth_pct: float = P(unit="%/yr", meaning="real potential GDP growth (used where the reference has no figure, and by the fixed-trend baseline)", ge=-20, le=30)
     inflation_pct: float = P(0.0, unit="%/yr", meaning="GDP deflator growth (turns real paths into current-price levels)", ge=-20, le=50)
+    reference: str = Field(default="national", description="reference series the no-lockdown GDP path follows (name in data/reference/ or a CSV path relative to this file); 'trend' = fixed trend")
+    loading: float = P(1.0, unit="ratio", meaning="regional y/y growth per unit of the reference's y/y growth", ge=-5, le=5)
+    offset_pct: float = P(0.0, unit="pp/yr", meaning="regional y/y growth above loading x reference", ge=-50, le=50)
+    seasonal: Month12 = Field(default_factory=lambda: list(GDP_PROFILE_2022), json_schema_extra={"unit": "index", "meaning": "within-year profile of GDP by month, relative daily rate (quarters are not weighted by days alone)"})
     secondary_industry_weight: float = P(unit="fraction", meaning="share of secondary value added that follows industry (rest follows investment/construction)", ge=0, le=1)
     tertiary_consumption_elasticity: float = P(unit="ratio", meaning="% change in tertiary value added per % change in retail sales relative to potential (at most 1, so tertiary value added stays >= 0)", ge=0, le=1)
 
@@ -69,10 +81,18 @@ class Sector(Strict):
     prior_year_level_100m: float = P(unit="亿元/yr", meaning="prior-year total of the reported aggregate (current prices)", gt=0, le=MAX_100M)
     trend_growth_pct: float = P(unit="%/yr", meaning="real potential growth of the sector", ge=-30, le=50)
     inflation_pct: float = P(0.0, unit="%/yr", meaning="price growth used for nominal figures", ge=-20, le=50)
-    seasonal: Month12 = Field(json_schema_extra={"unit": "index", "meaning": "monthly seasonal factors Jan..Dec (relative daily rate)"})
-    prior_year_anomaly: Month12 = Field(default_factory=lambda: [0.0] * 12, json_schema_extra={"unit": "fraction", "meaning": "prior-year deviation from trend by month (base effects)"})
+    seasonal: Month12 = Field(json_schema_extra={"unit": "index", "meaning": "monthly seasonal factors Jan..Dec (relative daily rate) of the first simulated year"})
+    prior_year_anomaly: Month12 = Field(default_factory=lambda: [0.0] * 12, json_schema_extra={"unit": "fraction", "meaning": "profile of a prior-year (year-1) deviation from the reference path by month, times anomaly_scale; needs a source fixed before the episode's figures"})
+    anomaly_scale: float = P(1.0, unit="factor", meaning="multiplies prior_year_anomaly (the uncertain depth of a sourced base-year shock)", ge=0, le=5)
+    reference: str = Field(default="national", description="reference series the no-lockdown path follows (name in data/reference/ or CSV path relative to this file); 'trend' = the fixed trend_growth_pct")
+    loading: float = P(1.0, unit="ratio", meaning="regional y/y growth per unit of the reference's y/y growth", ge=-5, le=5)
+    offset_pct: float = P(0.0, unit="pp/yr", meaning="regional y/y growth above loading x reference", ge=-50, le=50)
     time_constant_days: float = P(unit="days", meaning="recovery time constant of capacity after restrictions ease", gt=0, le=720)
-    headroom: float = P(unit="fraction of potential", meaning="extra output above potential while making up backlog (满产超产)", ge=0, le=1)
+    headroom: float = P(unit="fraction of potential", meaning="largest extra output above potential while making up backlog (满产超产)", ge=0, le=1)
+    catchup_time_constant_days: float = P(15.0, unit="days", meaning="time constant with which catch-up output approaches its target (not instantly)", ge=1, le=720)
+    persistence_depth: float = P(0.0, unit="fraction of potential", meaning="demand shortfall below the reference path left by a full-stringency lockdown, decaying afterwards", ge=0, le=0.9)
+    persistence_days: float = P(120.0, unit="days", meaning="decay time constant of that post-lockdown demand shortfall", ge=1, le=2000)
+    va_share: float = P(1.0, unit="yuan/yuan", meaning="value added per yuan of lever-induced spending in this aggregate (reaches GDP)", ge=0, le=1)
     backlog_share: float = P(unit="fraction", meaning="share of lost output/demand postponed (made up later) rather than lost", ge=0, le=1)
     backlog_time_constant_days: float = P(unit="days", meaning="time constant of working off the backlog (at least one day: the step is daily)", ge=1, le=720)
     scarring_per_day: float = P(0.0, unit="fraction/day", meaning="permanent capacity loss per day at full stringency, before liquidity relief", ge=0, le=0.05)
@@ -215,11 +235,26 @@ class CalibrationRecord(Strict):
     figures: list[str] = Field(default_factory=list)
     objective: float = 0.0
     note: str = ""
+    data_sha256: str = Field(default="", description="hash of the fitted rows (indicator, measure, periods, value)")
+    fixed_sha256: str = Field(default="", description="hash of the values of the parameters that were not fitted (outside levers and lockdown)")
     posterior: Posterior | None = None
+
+
+class Discrepancy(Strict):
+    """Model error that reaches predictions: an AR(1) in each indicator's monthly log level."""
+
+    rho: float = P(0.85, unit="ratio", meaning="monthly persistence of the model discrepancy (AR(1) coefficient)", ge=0, le=1)
+    start: str = Field(default="", description="first month YYYY-MM with discrepancy (default: January of the episode year)")
+    industry: float = P(0.035, unit="log units/month", meaning="innovation sd of industry's discrepancy", ge=0, le=1)
+    retail: float = P(0.03, unit="log units/month", meaning="innovation sd of retail sales' discrepancy", ge=0, le=1)
+    retail_above_quota: float = P(0.04, unit="log units/month", meaning="innovation sd of above-quota retail's discrepancy", ge=0, le=1)
+    fai: float = P(0.05, unit="log units/month", meaning="innovation sd of fixed-asset investment's discrepancy", ge=0, le=1)
+    gdp: float = P(0.012, unit="log units/month", meaning="innovation sd of GDP's discrepancy", ge=0, le=1)
 
 
 class Calibration(Strict):
     model_error_pp: float = P(0.5, unit="pp", meaning="model's own error per figure (per cent of the level for levels), added to the printed precision", gt=0, le=20)
+    default_priors: bool = Field(default=True, description="draw every behavioural parameter from its documented default prior (rebound.params.priors) unless [[priors]] or [[calibration.free]] names it")
     free: list[FreeParam] = Field(default_factory=list)
     record: CalibrationRecord | None = None
 
@@ -233,4 +268,15 @@ class Params(Strict):
     lockdown: Lockdown = Field(default_factory=Lockdown)
     liquidity: Liquidity = Field(default_factory=Liquidity)
     levers: dict[str, Lever] = Field(default_factory=dict)
+    priors: list[FreeParam] = Field(default_factory=list)
+    discrepancy: Discrepancy = Field(default_factory=Discrepancy)
     calibration: Calibration = Field(default_factory=Calibration)
+    _source_dir: str = PrivateAttr(default="")
+
+    @property
+    def first_year(self) -> int:
+        return self.episode.first_year if self.episode.first_year is not None else self.episode.year - 1
+
+    @property
+    def last_year(self) -> int:
+        return self.episode.last_year if self.episode.last_year is not None else self.episode.year

@@ -6,6 +6,7 @@ import calendar as _cal
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,17 +18,49 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Calendar:
-    """Days from 1 January of ``year - 1`` to 31 December of ``year``."""
+    """Days from 1 January of ``first_year`` (default ``year - 1``) to 31 December of
+    ``last_year`` (default ``year``); ``year`` is the episode year."""
 
     year: int
+    first_year: int | None = None
+    last_year: int | None = None
+
+    @classmethod
+    def of(cls, params: Any) -> Calendar:
+        """The calendar of a parameter set (its episode year and simulated years)."""
+        return cls(params.episode.year, params.first_year, params.last_year)
+
+    @property
+    def y0(self) -> int:
+        return self.first_year if self.first_year is not None else self.year - 1
+
+    @property
+    def y1(self) -> int:
+        return self.last_year if self.last_year is not None else self.year
 
     @property
     def start(self) -> dt.date:
-        return dt.date(self.year - 1, 1, 1)
+        return dt.date(self.y0, 1, 1)
 
     @property
     def end(self) -> dt.date:
-        return dt.date(self.year, 12, 31)
+        return dt.date(self.y1, 12, 31)
+
+    @cached_property
+    def months(self) -> list[str]:
+        """Every month of the horizon, ``YYYY-MM``."""
+        return [f"{y:04d}-{m:02d}" for y in range(self.y0, self.y1 + 1) for m in range(1, 13)]
+
+    @cached_property
+    def month_of_day(self) -> NDArray[np.int64]:
+        """Index into :attr:`months` of each day."""
+        y, m, _ = self.ymd
+        return np.asarray((y - self.y0) * MONTHS_PER_YEAR + (m - 1), dtype=np.int64)
+
+    @cached_property
+    def days_in_month(self) -> FloatArray:
+        """Number of days of each month of :attr:`months`."""
+        return np.bincount(self.month_of_day, minlength=len(self.months)).astype(float)
 
     @cached_property
     def n_days(self) -> int:
@@ -66,7 +99,7 @@ class Calendar:
         """
         y, m, d = self.ymd
         dim = np.array([_cal.monthrange(int(a), int(b))[1] for a, b in zip(y, m, strict=True)], dtype=float)
-        tau = (y - (self.year - 1)).astype(float) + (m - 1) / MONTHS_PER_YEAR + (d - 1) / (MONTHS_PER_YEAR * dim)
+        tau = (y - self.y0).astype(float) + (m - 1) / MONTHS_PER_YEAR + (d - 1) / (MONTHS_PER_YEAR * dim)
         return np.asarray(tau, dtype=float)
 
     @cached_property
