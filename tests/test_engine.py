@@ -32,20 +32,27 @@ def sums(x: np.ndarray, cal, year: int, m0: int, m1: int) -> np.ndarray:
     return x[:, (y == year) & (m >= m0) & (m <= m1)].sum(axis=1)
 
 
+TREND = {"gdp.reference": "trend", **{f"sectors.{s}.reference": "trend" for s in ("industry", "consumption", "investment")}}
+
+
 def test_no_shock_no_lever_is_potential_exactly(cc22: Params) -> None:
-    r = simulate(bare(cc22))
+    """The fixed-trend baseline (an option since the reference baseline): y/y = trend exactly."""
+    r = simulate(with_values(bare(cc22), TREND))
     for i, s in enumerate(SECTORS):
         assert np.array_equal(r.capacity[i], np.ones_like(r.capacity[i]))
         np.testing.assert_array_equal(r.output[s], np.broadcast_to(r.potential[s], r.output[s].shape))
     # every y/y equals trend growth: real industry grows 5.0%/yr in every month
     g = cc22.sectors.industry.trend_growth_pct
     for m in range(1, 13):
-        ratio = sums(r.series["industry"], r.cal, 2022, m, m) / sums(r.series["industry"] / (1 + np.array(cc22.sectors.industry.prior_year_anomaly)[r.cal.month_index] * r.cal.is_prior_year), r.cal, 2021, m, m)
+        shock = 1 + cc22.sectors.industry.anomaly_scale * np.array(cc22.sectors.industry.prior_year_anomaly)[r.cal.month_index] * r.cal.is_prior_year
+        ratio = sums(r.series["industry"], r.cal, 2022, m, m) / sums(r.series["industry"] / shock, r.cal, 2021, m, m)
         assert ratio[0] == pytest.approx(1 + g / 100, abs=1e-12)
-    # GDP (no anomalies, flat profile): every month's y/y is exactly trend growth
+    # GDP: every month's y/y is exactly trend growth, once the industry base shock is removed
     gg = cc22.gdp.trend_growth_pct
+    nos = with_values(bare(cc22), {**TREND, "sectors.industry.anomaly_scale": 0.0})
+    rg = simulate(nos)
     for m in range(1, 13):
-        ratio = sums(r.series["gdp"], r.cal, 2022, m, m) / sums(r.series["gdp"], r.cal, 2021, m, m)
+        ratio = sums(rg.series["gdp"], rg.cal, 2022, m, m) / sums(rg.series["gdp"], rg.cal, 2021, m, m)
         assert ratio[0] == pytest.approx(1 + gg / 100, abs=1e-12)
 
 
@@ -77,9 +84,12 @@ def test_capacity_within_bounds(cc22: Params) -> None:
         assert r.capacity[i].min() >= 0.0
         assert r.capacity[i].max() <= 1.0 + h + 1e-12
     # during the static management the cap binds exactly: industry 1 - sigma * (1 - chi)
+    # (times the post-lockdown shortfall 1 - psi (1 - c) that sets in with the restriction)
     ph = cc22.lockdown.phases[0]
     d = r.cal.day(dt.date(2022, 3, 20))
-    assert r.capacity[0, 0, d] == pytest.approx(1 - ph.stringency.industry * (1 - ph.closed_loop_share), abs=1e-12)
+    c0 = 1 - ph.stringency.industry * (1 - ph.closed_loop_share)
+    psi = cc22.sectors.industry.persistence_depth
+    assert r.capacity[0, 0, d] == pytest.approx(c0 * (1 - psi * (1 - c0)), abs=1e-12)
 
 
 def test_voucher_round_accounts_for_every_yuan(cc22: Params) -> None:
@@ -186,7 +196,7 @@ def test_recovery_time_constant_closed_form() -> None:
     p = bare(load(CC22).params)
     ph = load(CC22).params.lockdown.phases[0]
     p = p.model_copy(update={"lockdown": p.lockdown.model_copy(update={"phases": [ph]}), "liquidity": p.liquidity.model_copy(update={"recovery_speedup": 0.0})})
-    p = with_values(p, {"sectors.industry.scarring_per_day": 0.0, "sectors.industry.headroom": 0.0})
+    p = with_values(p, {"sectors.industry.scarring_per_day": 0.0, "sectors.industry.headroom": 0.0, "sectors.industry.persistence_depth": 0.0})
     r = simulate(p)
     end = r.cal.day(ph.end)
     c0 = 1 - ph.stringency.industry * (1 - ph.closed_loop_share)

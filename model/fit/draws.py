@@ -23,7 +23,7 @@ from rebound.params.priors import uncertain_parameters
 from rebound.params.schema import FreeParam, Params
 
 FloatArray = NDArray[np.float64]
-STALE_TOL = 1e-6  # relative difference at which a calibrated value no longer matches its posterior
+STALE_TOL = 1e-4  # relative difference at which a calibrated value no longer matches its posterior (files keep 6 significant digits)
 
 
 def to_z(fp: FreeParam, x: FloatArray | float) -> FloatArray:

@@ -92,7 +92,7 @@ class Sector(Strict):
     catchup_time_constant_days: float = P(15.0, unit="days", meaning="time constant with which catch-up output approaches its target (not instantly)", ge=1, le=720)
     persistence_depth: float = P(0.0, unit="fraction of potential", meaning="demand shortfall below the reference path left by a full-stringency lockdown, decaying afterwards", ge=0, le=0.9)
     persistence_days: float = P(120.0, unit="days", meaning="decay time constant of that post-lockdown demand shortfall", ge=1, le=2000)
-    va_share: float = P(1.0, unit="yuan/yuan", meaning="value added per yuan of lever-induced spending in this aggregate (reaches GDP)", ge=0, le=1)
+    va_share: float | None = P(None, unit="yuan/yuan", meaning="value added per yuan of lever-induced spending in this aggregate (reaches GDP); default by sector: industry 1.0 (already value added), consumption 0.2 (retail margin), investment 0.25 (construction value added)", ge=0, le=1)
     backlog_share: float = P(unit="fraction", meaning="share of lost output/demand postponed (made up later) rather than lost", ge=0, le=1)
     backlog_time_constant_days: float = P(unit="days", meaning="time constant of working off the backlog (at least one day: the step is daily)", ge=1, le=720)
     scarring_per_day: float = P(0.0, unit="fraction/day", meaning="permanent capacity loss per day at full stringency, before liquidity relief", ge=0, le=0.05)

@@ -106,6 +106,15 @@ class Rates:
         )
 
 
+VA_SHARE_DEFAULT = {"industry": 1.0, "consumption": 0.2, "investment": 0.25}  # schema meaning of va_share
+
+
+def va_share(p: Params, sector: str) -> Any:
+    """Value added per yuan of lever spending in a sector (the file's value or the default)."""
+    v = getattr(p.sectors, sector).va_share
+    return VA_SHARE_DEFAULT[sector] if v is None else v
+
+
 def rescale_to_level(g: GdpParts, cal: Calendar, price: FloatArray, level: FloatArray) -> GdpParts:
     """Scale potential value added so that year Y-1 with no lockdown totals ``level`` at current
     prices, base-year shocks included (the reported level is what happened, shock and all)."""
@@ -166,7 +175,7 @@ class Engine:
             v3=gdp_pot * col(g.tertiary_100m) / total,
             w=col(g.secondary_industry_weight),
             eps=col(g.tertiary_consumption_elasticity),
-            va_share={s: col(getattr(p.sectors, s).va_share) for s in SECTORS},
+            va_share={s: col(va_share(p, s)) for s in SECTORS},
             base_shock={s: anomaly_factor(cal, getattr(p.sectors, s).prior_year_anomaly, getattr(p.sectors, s).anomaly_scale)[:, cal.month_of_day] for s in SECTORS},
         )
         self.gdp = rescale_to_level(self.gdp, cal, self.gdp_price, total)
