@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rebound import __version__
 from rebound.data.observed import Observation, load_observed
 from rebound.fit.draws import draw_values
 from rebound.observe.indicators import Evaluator, figure_specs, why_not_computable
 from rebound.params.load import Loaded
 from rebound.problems import InputError, Problem
 from rebound.sim.engine import SECTORS, Result, simulate
+from rebound.version import __version__
 
 FloatArray = NDArray[np.float64]
 PCTL = (5.0, 50.0, 95.0)
