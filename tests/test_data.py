@@ -313,3 +313,19 @@ def test_user_indicator_file_problems(tmp_path: Path, clean_vocabulary) -> None:
     assert "ok_one" in clean_vocabulary.INDICATORS and "steel" not in clean_vocabulary.INDICATORS
     clean_vocabulary.reset_indicators()
     assert "ok_one" not in clean_vocabulary.INDICATORS
+
+
+def test_cli_indicators_option(tmp_path: Path, clean_vocabulary) -> None:  # type: ignore[no-untyped-def]
+    vocab_file = tmp_path / "mine.csv"
+    vocab_file.write_text(",".join(clean_vocabulary.INDICATOR_COLUMNS) + "\nnev_output,新能源汽车产量,new-energy vehicle output,10k_units,na,no,,,,volume\n", encoding="utf-8")
+    f = tmp_path / "figures.csv"
+    f.write_text(f"{HEADER}\nnev_output,yoy_cum_pct,2022-01,2022-06,,,45.7,pct,na,,context,not a model output,no,s.txt,q\n", encoding="utf-8")
+    res = run("data", "check", str(f), "--indicators", str(vocab_file))
+    assert res.exit_code == 0 and res.stdout.strip() == "1 file OK, 1 rows"
+    res = run("data", "show", str(f), "--indicators", str(vocab_file), "--no-quotes")
+    assert res.exit_code == 0 and "新能源汽车产量" in res.stdout
+    vocab_file.write_text(",".join(clean_vocabulary.INDICATOR_COLUMNS) + "\nx,,x,count,na,no,,,,\n", encoding="utf-8")
+    clean_vocabulary.reset_indicators()
+    res = run("data", "check", str(f), "--indicators", str(vocab_file))
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"{vocab_file}:2: name_zh: missing the Chinese name bulletins print"
