@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rebound.params.load import Loaded, load, revalidate
-from rebound.scenarios.core import attribute, compare_runs, sweep
+from rebound.params import Loaded, load, revalidate
+from rebound.scenarios import attribute, compare_runs, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"
@@ -47,17 +47,17 @@ def comparison(base: Loaded):  # type: ignore[no-untyped-def]
 
 
 def test_every_chart_is_a_valid_png_and_draws_without_warnings(base: Loaded, comparison) -> None:  # type: ignore[no-untyped-def]
-    from rebound.cli import charts
+    from rebound.cli import chart_levers, chart_scenarios
 
     year = base.params.episode.year
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. "Glyph ... missing from font" would fail here
         pngs = {
-            "paths": charts.paths_png(comparison, base.params.lockdown.phases, year, "t"),
-            "deltas": charts.deltas_png(comparison.table, year, "t"),
-            "waterfall": charts.waterfall_png(attribute(base, "gdp", "2022-01", "2022-06", "yoy_cum_pct", 20, 3), "t"),
-            "sweep_num": charts.sweep_png(sweep(base, "levers.vouchers.scale", 0, 2, 5)),
-            "sweep_date": charts.sweep_png(sweep(base, "lockdown.phases[1].end", "2022-04-26", "2022-05-24", 3)),
+            "paths": chart_scenarios.paths_png(comparison, base.params.lockdown.phases, year, "t"),
+            "deltas": chart_scenarios.deltas_png(comparison.table, year, "t"),
+            "waterfall": chart_levers.waterfall_png(attribute(base, "gdp", "2022-01", "2022-06", "yoy_cum_pct", 20, 3), "t"),
+            "sweep_num": chart_levers.sweep_png(sweep(base, "levers.vouchers.scale", 0, 2, 5)),
+            "sweep_date": chart_levers.sweep_png(sweep(base, "lockdown.phases[1].end", "2022-04-26", "2022-05-24", 3)),
         }
     for data in pngs.values():
         check_png(data)

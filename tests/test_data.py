@@ -245,3 +245,87 @@ def test_whole_file_problems(tmp_path: Path) -> None:
     res = run("data", "check", str(missing), str(empty))
     assert res.exit_code == 2
     assert res.stderr.splitlines() == [f"{empty}: file is empty; expected a header line: {HEADER}", f"{missing}: file not found"]
+
+
+# ---------------------------------------------------------------- the indicator vocabulary file
+
+
+@pytest.fixture
+def clean_vocabulary():  # type: ignore[no-untyped-def]
+    from rebound.data import vocab
+
+    yield vocab
+    vocab.reset_indicators()
+
+
+def test_vocabulary_comes_from_the_packaged_file() -> None:
+    from rebound.data import vocab
+
+    assert vocab.PACKAGED_FILE.name == "indicators.csv" and vocab.PACKAGED_FILE.parent.name == "data"
+    assert vocab.INDICATORS["industry"] == ("规模以上工业增加值", "value added of industry above designated size", True)
+    assert vocab.INDICATORS["auto_output"] == ("汽车产量", "automobile output", False)
+    assert vocab.DEFAULT_BASIS == {"gdp": "real", "industry": "real", "retail": "nominal", "retail_above_quota": "nominal", "fai": "nominal"}
+    assert vocab.SECTOR_OF_INDICATOR == {"industry": "industry", "retail": "consumption", "retail_above_quota": "consumption", "fai": "investment"}
+    for new in ("va_primary", "va_secondary", "va_tertiary", "industry_gross_output", "catering_revenue", "accommodation_revenue", "fai_real_estate", "services_revenue"):
+        assert vocab.INDICATORS[new][2] is False, new
+    proxy = vocab.INDICATOR_INFO["industry_gross_output"]
+    assert (proxy.name_zh, proxy.proxy_for, proxy.basis) == ("规模以上工业总产值", "industry", "nominal")
+    assert "intermediate inputs" in proxy.note
+    assert vocab.INDICATOR_INFO["va_secondary"].name_zh == "第二产业增加值"
+
+
+def test_a_context_indicator_added_in_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_vocabulary) -> None:  # type: ignore[no-untyped-def]
+    row = "nev_output,yoy_cum_pct,2022-01,2022-06,,,45.7,pct,na,,context,not a model output,no,s.txt,q"
+    f = tmp_path / "figures.csv"
+    f.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = run("data", "check", str(f))
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"{f}:2: indicator: unknown indicator 'nev_output'")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "indicators.csv").write_text(
+        ",".join(clean_vocabulary.INDICATOR_COLUMNS) + "\nnev_output,新能源汽车产量,new-energy vehicle output,10k_units,na,no,,,,volume\n",
+        encoding="utf-8",
+    )
+    res = run("data", "check", str(f))
+    assert res.exit_code == 0, res.output
+    assert res.stdout.strip() == "1 file OK, 1 rows"
+    assert clean_vocabulary.INDICATORS["nev_output"] == ("新能源汽车产量", "new-energy vehicle output", False)
+    assert load_observed(f)[0].value == 45.7
+
+
+def test_user_indicator_file_problems(tmp_path: Path, clean_vocabulary) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "mine.csv"
+    bad.write_text(
+        ",".join(clean_vocabulary.INDICATOR_COLUMNS) + "\n"
+        "steel,钢材产量,steel output,tonnes,na,no,,,,\n"
+        "gdp,国内生产总值,GDP,100m_yuan,nominal,no,,,,\n"
+        "power,发电量,power generation,count,na,yes,,,,\n"
+        "ok_one,好,fine,count,na,no,,,,\n",
+        encoding="utf-8",
+    )
+    problems = [p.format() for p in clean_vocabulary.add_indicators(bad)]
+    assert problems == [
+        f"{bad}:2: unit: unknown unit 'tonnes' (known: {', '.join(clean_vocabulary.UNITS)})",
+        f"{bad}:3: id: indicator 'gdp' is already defined differently in {clean_vocabulary.PACKAGED_FILE}; choose another id",
+        f"{bad}:4: computed: only the packaged vocabulary can mark an indicator computed (the model must know how); use no",
+    ]
+    assert "ok_one" in clean_vocabulary.INDICATORS and "steel" not in clean_vocabulary.INDICATORS
+    clean_vocabulary.reset_indicators()
+    assert "ok_one" not in clean_vocabulary.INDICATORS
+
+
+def test_cli_indicators_option(tmp_path: Path, clean_vocabulary) -> None:  # type: ignore[no-untyped-def]
+    vocab_file = tmp_path / "mine.csv"
+    vocab_file.write_text(",".join(clean_vocabulary.INDICATOR_COLUMNS) + "\nnev_output,新能源汽车产量,new-energy vehicle output,10k_units,na,no,,,,volume\n", encoding="utf-8")
+    f = tmp_path / "figures.csv"
+    f.write_text(f"{HEADER}\nnev_output,yoy_cum_pct,2022-01,2022-06,,,45.7,pct,na,,context,not a model output,no,s.txt,q\n", encoding="utf-8")
+    res = run("data", "check", str(f), "--indicators", str(vocab_file))
+    assert res.exit_code == 0 and res.stdout.strip() == "1 file OK, 1 rows"
+    res = run("data", "show", str(f), "--indicators", str(vocab_file), "--no-quotes")
+    assert res.exit_code == 0 and "新能源汽车产量" in res.stdout
+    vocab_file.write_text(",".join(clean_vocabulary.INDICATOR_COLUMNS) + "\nx,,x,count,na,no,,,,\n", encoding="utf-8")
+    clean_vocabulary.reset_indicators()
+    res = run("data", "check", str(f), "--indicators", str(vocab_file))
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"{vocab_file}:2: name_zh: missing the Chinese name bulletins print"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rebound.params.load import load
+from rebound import scenarios as sc
+from rebound.params import load
 from rebound.problems import InputError
-from rebound.scenarios import core as sc
 from rebound.scenarios.distribute import DaskExecutor, LocalExecutor, draw_batches
 
 distributed = pytest.importorskip("distributed", reason='optional extra: pip install "rebound[distributed]"')

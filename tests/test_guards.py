@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from guard_fixture import TEMPLATE, edit, write
 
-from rebound.params.load import load, with_values
+from rebound.checks import MODEL_CHECKS, load
+from rebound.params import load as load_params
+from rebound.params import revalidate, with_values
 from rebound.problems import InputError
 from rebound.sim.engine import simulate
 
@@ -116,6 +118,21 @@ def test_voucher_give_back_larger_than_all_retail(tmp_path: Path) -> None:
         "(pull_forward_share x incremental_spending_per_yuan x amount x scale / pull_forward_days), at least all "
         "retail sales of 2022-06-29 (5.201 亿元); lengthen pull_forward_days or lower pull_forward_share"
     ]
+
+
+def test_model_checks_come_from_the_layer_above_and_travel_with_the_loaded_set(tmp_path: Path) -> None:
+    """params never imports sim: the give-back rule (it needs the potential path) is a check of
+    rebound.checks, passed to the loader. Without it the file loads; a loaded set re-applies
+    its checks on revalidate (sweeps, params set)."""
+    path, _, got = problems_of(tmp_path, [("pull_forward_share", "pull_forward_share = 1.0"), ("pull_forward_days", "pull_forward_days = 1")])
+    assert len(got) == 1 and "gives back 6.9 亿元" in got[0]
+    bare = load_params(path)  # parameter rules only
+    assert bare.checks == () and bare.params.levers["vouchers"].pull_forward_days == 1
+    ok = load(write(tmp_path, TEMPLATE))
+    assert ok.checks == MODEL_CHECKS
+    with pytest.raises(InputError) as err:
+        revalidate(ok, {"levers.vouchers.pull_forward_share": 1.0, "levers.vouchers.pull_forward_days": 1})
+    assert [p.key for p in err.value.problems] == ["levers.vouchers.rounds[0].amount_100m"]
 
 
 def test_voucher_window_past_horizon_is_accepted_and_accounted(tmp_path: Path) -> None:

@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from rebound.checks import MODEL_CHECKS, load
 from rebound.observe.indicators import Evaluator, standard_specs
-from rebound.params.load import cross_field_problems, load, with_values
+from rebound.params import cross_field_problems, with_values
 from rebound.params.schema import Lockdown, Params, Phase, Stringency
 from rebound.sim.calendar import Calendar
 from rebound.sim.engine import SECTORS, simulate
@@ -61,7 +62,7 @@ def is_valid(p: Params) -> bool:
     The calibration section is dropped: its free keys name phases the draw may not have.
     Draws the loader would reject (e.g. a whole base-year month shut) are discarded."""
     q = Params.model_validate({**p.model_dump(), "calibration": {}})
-    return not cross_field_problems(q, lambda key: ("drawn", None))
+    return not cross_field_problems(q, lambda key: ("drawn", None), checks=MODEL_CHECKS)
 
 
 @st.composite
@@ -254,7 +255,7 @@ def test_later_lockdown_end_never_raises_h1_output(p: Params, extra: int) -> Non
 
 
 def float_keys(p: Params) -> list[str]:
-    from rebound.params.load import leaf_paths
+    from rebound.params import leaf_paths
 
     skip = ("calibration.", "episode.")
     return sorted(k for k, v in leaf_paths(p.model_dump()).items() if isinstance(v, float) and not k.startswith(skip))
@@ -275,7 +276,7 @@ def test_every_float_parameter_can_vary_by_draw(_: int) -> None:
 
 
 def _get(p: Params, key: str) -> Any:
-    from rebound.params.load import get_path
+    from rebound.params import get_path
 
     return get_path(p, key)
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from rebound.observe.indicators import Evaluator, Spec
-from rebound.params.load import Loaded, load, revalidate
+from rebound.params import Loaded, load, revalidate
 from rebound.params.schema import ConsumptionVoucher
 from rebound.problems import InputError
-from rebound.scenarios.core import attribute, compare, compare_runs, paired_values, shapley, sweep
+from rebound.scenarios import attribute, compare, compare_runs, paired_values, shapley, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from rebound.api import DEFAULT_SEED
 from rebound.cli.common import handle_input_errors
 
 
@@ -30,22 +31,20 @@ def calibrate(params_file: Path, write_to: Path | None, fmt: str) -> None:
     parameter (prior, estimate, 90% interval, whether data or prior determine it), and the
     diagnostics: under-identification, flat directions, convergence.
     """
-    from rebound.fit import calibrate as cal_mod
+    from rebound import api
     from rebound.fit import pipeline
-    from rebound.params.load import load
 
-    loaded = load(params_file)
-    obs = pipeline.load_observations(loaded)
+    loaded = api.load(params_file)
+    pipeline.load_observations(loaded)  # a missing observed-data file fails before the message
     click.echo(f"calibrating {len(loaded.params.calibration.free)} free parameters...", err=True)
-    result = cal_mod.calibrate(loaded.params, obs, model_error_pp=loaded.params.calibration.model_error_pp)
+    fitted = api.calibrate(loaded)
+    result = fitted.result
     if fmt == "json":
         click.echo(json.dumps(as_json(result), ensure_ascii=False, indent=2))
     else:
         click.echo(render(result, str(params_file)))
     if write_to is not None:
-        from rebound.fit.calfile import write_calibrated
-
-        write_calibrated(loaded, result, write_to)
+        fitted.write(write_to)
         click.echo(f"wrote {write_to}", err=True)
 
 
@@ -90,7 +89,7 @@ def render(result: Any, name: str) -> str:
 @click.argument("params_file", metavar="PARAMS", type=click.Path(path_type=Path))
 @click.option("--cutoff", required=True, help="Fit on figures whose period ends by this month (YYYY-MM); predict the later ones.")
 @click.option("--ensemble", "n_draws", type=click.IntRange(0, 100000), default=200, show_default=True, help="Draws from the cutoff posterior for prediction intervals.")
-@click.option("--seed", type=int, default=20220311, show_default=True)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_input_errors
 def backtest(params_file: Path, cutoff: str, n_draws: int, seed: int, fmt: str) -> None:
@@ -102,11 +101,11 @@ def backtest(params_file: Path, cutoff: str, n_draws: int, seed: int, fmt: str) 
     """
     import re
 
+    from rebound.api import load
     from rebound.cli.common import fail_one
     from rebound.cli.fmt import num, table
     from rebound.fit import pipeline
     from rebound.fit.backtest import backtest as run_backtest
-    from rebound.params.load import load
 
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", cutoff):
         fail_one("--cutoff", f"'{cutoff}' is not a month like 2022-06")

@@ -1,7 +1,9 @@
-"""Formatting helpers for terminal tables (bulletin-style labels)."""
+"""Formatting helpers for terminal tables (bulletin-style labels, parameter values)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 from typing import Any
 
@@ -63,3 +65,38 @@ def table(rows: list[list[str]], header: list[str]) -> str:
             cells.append(c + " " * pad)
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def value_text(v: Any, *, quote: bool = False) -> str:
+    """A value as an analyst would write it in TOML (dates ISO, booleans true/false)."""
+    if v is None:
+        return "(none)"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False) if quote else v
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(value_text(x, quote=True) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {value_text(x, quote=True)}" for k, x in v.items()) + "}"
+    return str(v)
+
+
+def clip(text: str, width: int = 60) -> str:
+    """Shorten a long cell for the terminal table (get or --format json show it whole)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def json_value(v: Any) -> Any:
+    """A parameter value as JSON can carry it (dates as ISO text)."""
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        return [json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): json_value(x) for k, x in v.items()}
+    return v

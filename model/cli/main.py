@@ -14,9 +14,9 @@ import click
 # verb -> (module in rebound.cli, attribute, one-line help shown by `rebound --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("run_cmd", "run", "Run an episode or scenario; reported vs model figures."),
-    "compare": ("scenario_cmd", "compare", "Compare scenarios with the calibrated baseline."),
-    "attribute": ("scenario_cmd", "attribute", "Split the policy effect among the levers (Shapley)."),
-    "sweep": ("scenario_cmd", "sweep", "Response of indicators to one lever's size or one date."),
+    "compare": ("compare_cmd", "compare", "Compare scenarios with the calibrated baseline."),
+    "attribute": ("attribute_cmd", "attribute", "Split the policy effect among the levers (Shapley)."),
+    "sweep": ("sweep_cmd", "sweep", "Response of indicators to one lever's size or one date."),
     "report": ("report_cmd", "report", "Write one self-contained HTML report."),
     "calibrate": ("calibrate_cmd", "calibrate", "Fit free parameters to the reported figures."),
     "backtest": ("calibrate_cmd", "backtest", "Fit up to a cutoff month, score later figures."),

@@ -11,7 +11,7 @@ import click
 
 from rebound.cli.common import handle_input_errors
 from rebound.cli.run_cmd import seed_option
-from rebound.cli.scenario_cmd import load_scenarios, progress_bar, provenance_for
+from rebound.cli.scenario_common import progress_bar, provenance_for
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
@@ -45,35 +45,35 @@ def report(scenario_files: tuple[Path, ...], out_file: Path, n_draws: int, seed:
     attribution of H1 GDP and H1 (above-quota) retail among the levers, and the charts,
     embedded as PNG: it opens anywhere with no other file.
     """
-    from rebound.cli import charts
-    from rebound.fit import pipeline
+    from rebound import api
+    from rebound.cli import chart_levers, chart_scenarios
     from rebound.problems import InputError
-    from rebound.scenarios import core as sc
+    from rebound.scenarios import attribute, compare_runs
     from rebound.writers import json_bytes, write_all
 
-    base, loadeds = load_scenarios(scenario_files)
+    base, loadeds = api.load_scenarios(scenario_files)
     year = base.params.episode.year
     with progress_bar("report", 5, min_total=1 if n_draws >= 50 else 99) as prog:
-        fit = pipeline.run(base, n_draws=n_draws, seed=seed)
+        fit = api.run(base, n_draws, seed).output
         prog(1, 5)
-        cmp = sc.compare_runs(base, loadeds, n_draws, seed, observations=fit.observations)
+        cmp = compare_runs(base, loadeds, n_draws, seed, observations=fit.observations)
         prog(2, 5)
         retail = "retail_above_quota" if any(o.indicator == "retail_above_quota" for o in fit.observations) or not any(o.indicator == "retail" for o in fit.observations) else "retail"
         attrs: list[Any] = []
         attr_note = ""
         try:
             for ind in ("gdp", retail):
-                attrs.append(sc.attribute(base, ind, f"{year}-01", f"{year}-06", "yoy_cum_pct", n_draws, seed))
+                attrs.append(attribute(base, ind, f"{year}-01", f"{year}-06", "yoy_cum_pct", n_draws, seed))
         except InputError as err:
             attr_note = "; ".join(p.message for p in err.problems)
         prog(3, 5)
         title = f"{base.params.episode.name}"
         pngs = {
-            "paths": charts.paths_png(cmp, base.params.lockdown.phases, year, title + ": baseline and scenarios"),
-            "deltas": charts.deltas_png(cmp.table, year, title),
+            "paths": chart_scenarios.paths_png(cmp, base.params.lockdown.phases, year, title + ": baseline and scenarios"),
+            "deltas": chart_scenarios.deltas_png(cmp.table, year, title),
         }
         for a in attrs:
-            pngs[f"attr_{a.spec.indicator}"] = charts.waterfall_png(a, title)
+            pngs[f"attr_{a.spec.indicator}"] = chart_levers.waterfall_png(a, title)
         prog(4, 5)
         prov = provenance_for([base, *loadeds], seed if n_draws else None, n_draws, "report", {"scenarios": list(cmp.scenarios), "baseline": str(base.path)})
         page = render_html(base, loadeds, fit, cmp, attrs, attr_note, pngs, prov)
@@ -104,7 +104,7 @@ def _table(header: list[str], rows: list[list[str]], left: int = 3, first_flags:
 
 def render_html(base: Any, loadeds: list[Any], fit: Any, cmp: Any, attrs: list[Any], attr_note: str, pngs: dict[str, bytes], prov: dict[str, Any]) -> str:
     from rebound.cli.fmt import indicator_label, period_label
-    from rebound.cli.scenario_cmd import shown_rows
+    from rebound.cli.scenario_common import shown_rows
 
     ep = base.params.episode
     year = ep.year

@@ -14,54 +14,38 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rebound.data.vocab import (
-    BASES,
-    CONTEXT_MEASURES,
-    INDICATORS,
-    MEASURES,
-    MODEL_MEASURES,
-    ROLES,
-    UNITS,
+from rebound.data.checks import (
+    COLUMNS,
+    KINDS,
+    UNIT_OF_MEASURE,
+    Adder,
+    check_row,
+    header_problem,
+    precision_of,
+    read_text,
 )
+from rebound.data.vocab import add_local_indicators
 from rebound.problems import InputError, Problem
 
-COLUMNS: tuple[str, ...] = (
-    "indicator",
-    "measure",
-    "period_start",
-    "period_end",
-    "compare_start",
-    "compare_end",
-    "value",
-    "unit",
-    "basis",
-    "reference_value",
-    "role",
-    "reason",
-    "derived",
-    "source",
-    "quote",
-)
-
-# The unit each model measure is printed in.
-UNIT_OF_MEASURE: dict[str, str] = {
-    "yoy_month_pct": "pct",
-    "yoy_cum_pct": "pct",
-    "yoy_quarter_pct": "pct",
-    "level_100m_yuan": "100m_yuan",
-    "pp_change": "pp",
-    "pp_vs_reference": "pp",
-}
+__all__ = [
+    "COLUMNS",
+    "UNIT_OF_MEASURE",
+    "Observation",
+    "check_observed",
+    "known_episodes",
+    "load_observed",
+    "observed_path_for",
+    "precision_of",
+    "printed",
+    "read_observed",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 OBSERVED_DIR = ROOT / "data" / "observed"
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_KEY = ("indicator", "measure", "period_start", "period_end", "compare_start", "compare_end")
 
 
 @dataclass(frozen=True)
@@ -121,213 +105,119 @@ class Observation:
     precision: float
 
 
-def precision_of(text: str) -> float:
-    """Half a unit of the last printed digit of a plain decimal number.
-
-    >>> precision_of("22.4"), precision_of("6"), precision_of("70.34")
-    (0.05, 0.5, 0.005)
-    """
-    digits = len(text.split(".", 1)[1]) if "." in text else 0
-    return 0.5 * 10.0 ** (-digits)
+def detect_kind(path: Path, roles: list[str]) -> str:
+    """``reference`` for a file in a folder named ``reference`` or with a ``reference`` row."""
+    return "reference" if path.parent.name == "reference" or "reference" in roles else "observed"
 
 
-def _number(text: str) -> float | None:
-    """The value of a plain decimal (``-9.9``, ``7103.1``, ``6``), or None."""
-    if not _DECIMAL.match(text):
-        return None
-    x = float(text)
-    return x if math.isfinite(x) else None
-
-
-def _period_shape_error(measure: str, start: str, end: str) -> str:
-    """Why ``start..end`` is not a period ``measure`` can be computed over ('' if it is)."""
-    ys, ms = int(start[:4]), int(start[5:])
-    ye, me = int(end[:4]), int(end[5:])
-    if measure == "yoy_month_pct" and not (start == end or (ys == ye and ms == 1 and me == 2)):
-        return "yoy_month_pct needs a single month or the combined Jan–Feb release (YYYY-01..YYYY-02)"
-    if measure in ("yoy_cum_pct", "pp_change", "pp_vs_reference") and (ms != 1 or ys != ye):
-        return f"{measure} is year to date: the period must start in January of the year it ends in"
-    if measure == "yoy_quarter_pct" and (ys != ye or ms not in (1, 4, 7, 10) or me != ms + 2):
-        return "yoy_quarter_pct needs a calendar quarter (01..03, 04..06, 07..09 or 10..12)"
+def _duplicate(key: tuple[str, ...], row: dict[str, str], kind: str, seen: dict[tuple[str, ...], int], refs: dict[tuple[str, ...], int]) -> str:
+    """Why a row repeats an earlier one in a way its kind of file forbids ('' if it may)."""
+    if kind == "observed":
+        return f"duplicate of line {seen[key]} (same indicator, measure, period and compare period)" if key in seen else ""
+    if row["role"] == "reference" and key in refs:
+        return f"line {refs[key]} is already the reference for this figure: mark one row reference and the others context (with the reason)"
     return ""
 
 
-class _Adder:
-    """Collects problems of one row: ``add(column, message)``."""
-
-    def __init__(self, file: str, line: int, out: list[Problem]):
-        self.file, self.line, self.out = file, line, out
-
-    def __call__(self, key: str, message: str) -> None:
-        self.out.append(Problem(self.file, self.line, key, message))
-
-
-def _check_period(row: dict[str, str], start_key: str, end_key: str, add: _Adder) -> bool:
-    ok = True
-    for key in (start_key, end_key):
-        if not _MONTH.match(row[key]):
-            add(key, f"'{row[key]}' is not a month written YYYY-MM (e.g. 2022-07)")
-            ok = False
-    if ok and row[end_key] < row[start_key]:
-        add(end_key, f"period ends ({row[end_key]}) before it starts ({row[start_key]})")
-        ok = False
-    return ok
-
-
-def _check_row(row: dict[str, str], add: _Adder) -> None:
-    """Append the problems of one row (every column, independently where possible)."""
-    ind, meas, role = row["indicator"], row["measure"], row["role"]
-    if ind not in INDICATORS:
-        add("indicator", f"unknown indicator '{ind}' (known: {', '.join(INDICATORS)})")
-    if meas not in MEASURES:
-        add("measure", f"unknown measure '{meas}' (known: {', '.join(MEASURES)})")
-    if row["unit"] not in UNITS:
-        add("unit", f"unknown unit '{row['unit']}' (known: {', '.join(UNITS)})")
-    elif meas in UNIT_OF_MEASURE and row["unit"] != UNIT_OF_MEASURE[meas]:
-        add("unit", f"measure {meas} is in '{UNIT_OF_MEASURE[meas]}', not '{row['unit']}'")
-    if row["basis"] not in BASES:
-        add("basis", f"unknown basis '{row['basis']}' (use real, nominal or na)")
-    if role not in ROLES:
-        add("role", f"unknown role '{role}' (use fit or context)")
-    if row["derived"] not in ("yes", "no"):
-        add("derived", f"'{row['derived']}' is not yes or no")
-
-    period_ok = _check_period(row, "period_start", "period_end", add)
-    has_compare = bool(row["compare_start"] or row["compare_end"])
-    if meas == "pp_change":
-        if not row["compare_start"] or not row["compare_end"]:
-            add("compare_start" if not row["compare_start"] else "compare_end", "pp_change needs the compare period (the earlier cumulative period, e.g. 2022-01..2022-05)")
-        elif _check_period(row, "compare_start", "compare_end", add):
-            shape = _period_shape_error(meas, row["compare_start"], row["compare_end"])
-            if shape:
-                add("compare_start", shape.replace("the period", "the compare period"))
-    elif has_compare:
-        add("compare_start", f"a compare period is only for pp_change rows, not {meas}; leave it empty")
-    if period_ok and meas in MODEL_MEASURES:
-        shape = _period_shape_error(meas, row["period_start"], row["period_end"])
-        if shape:
-            add("period_start", shape)
-
-    if _number(row["value"]) is None:
-        add("value", f"'{row['value']}' is not a plain decimal number (e.g. -9.9)")
-    ref = row["reference_value"]
-    if meas == "pp_vs_reference":
-        if not ref:
-            add("reference_value", "pp_vs_reference needs the reference figure (e.g. the national growth rate)")
-        elif _number(ref) is None:
-            add("reference_value", f"'{ref}' is not a plain decimal number")
-    elif ref:
-        add("reference_value", f"a reference value is only for pp_vs_reference rows, not {meas}; leave it empty")
-
-    if role == "fit":
-        if ind in INDICATORS and not INDICATORS[ind][2]:
-            add("indicator", f"'{ind}' is not a model output: role must be context (with a reason)")
-        if meas in CONTEXT_MEASURES:
-            add("measure", f"measure '{meas}' is context-only: role must be context (with a reason)")
-        if row["basis"] == "na" and meas in MODEL_MEASURES:
-            add("basis", "a fitted figure needs basis real or nominal")
-    if (role == "context" or row["derived"] == "yes") and not row["reason"]:
-        why = "context rows need a reason (why the model does not fit it)" if role == "context" else "derived rows need the arithmetic in reason"
-        add("reason", why)
-    if not row["source"]:
-        add("source", "missing source (the seed file name)")
-    if not row["quote"]:
-        add("quote", "missing quote (the exact sentence from the source)")
+def _observation(row: dict[str, str], line: int) -> Observation:
+    return Observation(
+        indicator=row["indicator"],
+        measure=row["measure"],
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        compare_start=row["compare_start"] or None,
+        compare_end=row["compare_end"] or None,
+        value=float(row["value"]),
+        unit=row["unit"],
+        basis=row["basis"],
+        reference_value=float(row["reference_value"]) if row["reference_value"] else None,
+        role=row["role"],
+        reason=row["reason"],
+        derived=row["derived"] == "yes",
+        source=row["source"],
+        quote=row["quote"],
+        line=line,
+        precision=precision_of(row["value"].lstrip("+-")),
+    )
 
 
-def _read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
-    if not path.exists():
-        return None, [Problem(name, None, "", "file not found")]
-    if path.is_dir():
-        return None, [Problem(name, None, "", "is a directory, expected a CSV file")]
-    try:
-        raw = path.read_bytes()
-    except PermissionError:
-        return None, [Problem(name, None, "", "permission denied (cannot read the file)")]
-    except OSError as err:
-        return None, [Problem(name, None, "", f"cannot read the file ({err.strerror})")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        return None, [Problem(name, line, "", f"not valid UTF-8 text (byte {raw[err.start]:#04x}); save the file as UTF-8")]
-    if not text.strip():
-        return None, [Problem(name, None, "", f"file is empty; expected a header line: {','.join(COLUMNS)}")]
-    return text, []
-
-
-def _parse(path: str | Path) -> tuple[list[Observation], list[Problem]]:
-    p = Path(path)
-    name = str(path)
-    text, problems = _read_text(p, name)
-    if text is None:
-        return [], problems
+def _cells(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and each non-blank record with the line it starts on."""
     reader = csv.reader(text.splitlines(keepends=True))
     header = [h.strip() for h in next(reader)]
-    if tuple(header) != COLUMNS:
-        missing = [c for c in COLUMNS if c not in header]
-        extra = [h for h in header if h not in COLUMNS]
-        detail = []
-        if missing:
-            detail.append(f"missing {', '.join(missing)}")
-        if extra:
-            detail.append(f"unexpected {', '.join(extra)}")
-        if not detail:
-            detail.append("columns out of order")
-        return [], [Problem(name, 1, "header", f"wrong header ({'; '.join(detail)}); expected: {','.join(COLUMNS)}")]
-
-    rows: list[Observation] = []
-    seen: dict[tuple[str, ...], int] = {}
+    records: list[tuple[int, list[str]]] = []
     prev_end = reader.line_num
     for cells in reader:
-        line = prev_end + 1
-        prev_end = reader.line_num
-        if not cells or all(not c.strip() for c in cells):
-            continue
-        add = _Adder(name, line, problems)
+        line, prev_end = prev_end + 1, reader.line_num
+        if cells and any(c.strip() for c in cells):
+            records.append((line, cells))
+    return header, records
+
+
+def parse(path: str | Path, kind: str | None = None) -> tuple[list[Observation], list[Problem]]:
+    """The valid rows of an observed or reference file and every problem found.
+
+    Parameters
+    ----------
+    path : str or Path
+    kind : str, optional
+        ``observed`` or ``reference``; by default :func:`detect_kind` decides.
+
+    Returns
+    -------
+    rows : list of Observation
+        Rows without problems, in file order.
+    problems : list of Problem
+        Those of ``data/indicators.csv`` in the working folder (if any) come first.
+    """
+    p = Path(path)
+    name = str(path)
+    text, problems = read_text(p, name)
+    if text is None:
+        return [], problems
+    problems = add_local_indicators()
+    header, records = _cells(text)
+    bad_header = header_problem(header, name)
+    if bad_header is not None:
+        return [], [*problems, bad_header]
+    if kind is None:
+        role_at = COLUMNS.index("role")
+        kind = detect_kind(p, [c[role_at].strip() for _, c in records if len(c) > role_at])
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    rows: list[Observation] = []
+    seen: dict[tuple[str, ...], int] = {}
+    refs: dict[tuple[str, ...], int] = {}
+    for line, cells in records:
+        add = Adder(name, line, problems)
         if len(cells) != len(COLUMNS):
             add("", f"expected {len(COLUMNS)} fields, found {len(cells)} (a comma inside a field needs double quotes)")
             continue
         row = {k: c.strip() for k, c in zip(COLUMNS, cells, strict=True)}
         before = len(problems)
-        _check_row(row, add)
-        key = tuple(row[k] for k in ("indicator", "measure", "period_start", "period_end", "compare_start", "compare_end"))
-        if key in seen:
-            add("", f"duplicate of line {seen[key]} (same indicator, measure, period and compare period)")
+        check_row(row, add, kind)
+        key = tuple(row[k] for k in _KEY)
+        dup = _duplicate(key, row, kind, seen, refs)
+        if dup:
+            add("", dup)
             continue
-        seen[key] = line
-        if len(problems) > before:
-            continue
-        rows.append(
-            Observation(
-                indicator=row["indicator"],
-                measure=row["measure"],
-                period_start=row["period_start"],
-                period_end=row["period_end"],
-                compare_start=row["compare_start"] or None,
-                compare_end=row["compare_end"] or None,
-                value=float(row["value"]),
-                unit=row["unit"],
-                basis=row["basis"],
-                reference_value=float(row["reference_value"]) if row["reference_value"] else None,
-                role=row["role"],
-                reason=row["reason"],
-                derived=row["derived"] == "yes",
-                source=row["source"],
-                quote=row["quote"],
-                line=line,
-                precision=precision_of(row["value"].lstrip("+-")),
-            )
-        )
+        seen.setdefault(key, line)
+        if row["role"] == "reference":
+            refs[key] = line
+        if len(problems) == before:
+            rows.append(_observation(row, line))
     return rows, problems
 
 
-def read_observed(path: str | Path) -> tuple[list[Observation], list[Problem]]:
+def read_observed(path: str | Path, kind: str | None = None) -> tuple[list[Observation], list[Problem]]:
     """The valid rows of a file and every problem found (both, so a checker can count rows).
 
     Parameters
     ----------
     path : str or Path
+    kind : str, optional
+        ``observed`` or ``reference``; by default a file in a folder named ``reference`` or
+        with a ``reference`` row is a reference file.
 
     Returns
     -------
@@ -335,7 +225,7 @@ def read_observed(path: str | Path) -> tuple[list[Observation], list[Problem]]:
         Rows without problems, in file order.
     problems : list of Problem
     """
-    return _parse(path)
+    return parse(path, kind)
 
 
 def printed(ob: Observation) -> str:
@@ -344,13 +234,15 @@ def printed(ob: Observation) -> str:
     return f"{ob.value:.{digits}f}"
 
 
-def check_observed(path: str | Path) -> list[Problem]:
-    """Every problem in an observed-data file (empty list when it is valid).
+def check_observed(path: str | Path, kind: str | None = None) -> list[Problem]:
+    """Every problem in an observed-data (or reference-data) file (empty list when it is valid).
 
     Parameters
     ----------
     path : str or Path
         The CSV file; problems name it as given.
+    kind : str, optional
+        As for :func:`read_observed`.
 
     Returns
     -------
@@ -358,11 +250,11 @@ def check_observed(path: str | Path) -> list[Problem]:
         One per problem, with the 1-based line and the column name as ``key``; whole-file
         problems (missing, a directory, not UTF-8, empty) come alone.
     """
-    return _parse(path)[1]
+    return parse(path, kind)[1]
 
 
 def load_observed(path: str | Path) -> list[Observation]:
-    """Load an observed-data file.
+    """Load an observed-data file (roles ``fit`` and ``context``).
 
     Parameters
     ----------
@@ -378,7 +270,7 @@ def load_observed(path: str | Path) -> list[Observation]:
     InputError
         Carrying every problem found, if there is any.
     """
-    rows, problems = _parse(path)
+    rows, problems = parse(path, "observed")
     if problems:
         raise InputError(problems)
     return rows

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rebound import __version__
 from rebound.data.observed import Observation, load_observed
 from rebound.fit.draws import draw_values, posterior_status
 from rebound.observe.discrepancy import draw_discrepancy
@@ -25,6 +24,7 @@ from rebound.problems import InputError, Problem
 from rebound.sim.engine import simulate
 from rebound.sim.restrictions import SECTORS
 from rebound.sim.result import Result
+from rebound.version import __version__
 
 FloatArray = NDArray[np.float64]
 QUANTILES = (5.0, 25.0, 50.0, 75.0, 95.0)

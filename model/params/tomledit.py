@@ -11,7 +11,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Item
 
-from rebound.params.load import parse_path
+from rebound.params.paths import parse_path
 
 
 def _container_and_key(doc: Any, path: str) -> tuple[Any, str | int]:

@@ -107,82 +107,97 @@ def _fmt(parts: list[str | int]) -> str:
     return out
 
 
+class _Scanner:
+    """State of :func:`key_lines` while it reads the text line by line."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, int] = {}
+        self.counters: dict[str, int] = {}  # array-of-tables path -> latest index
+        self.current: list[str | int] = []  # the table assignments go into
+        self.depth = 0  # open brackets of a multi-line value
+        self.in_multiline_str: str | None = None
+
+    def feed(self, lineno: int, raw: str) -> None:
+        line = raw.strip()
+        if self.in_multiline_str:
+            if self.in_multiline_str in line:
+                self.in_multiline_str = None
+            return
+        if self.depth > 0:
+            code = _code_part(line)
+            self.depth += code.count("[") - code.count("]")
+            return
+        if not line or line.startswith("#"):
+            return
+        if line.startswith("[["):
+            self._array_header(lineno, _split_key(line[2 : line.find("]]")]))
+        elif line.startswith("["):
+            self._table_header(lineno, _split_key(line[1 : line.find("]")]))
+        else:
+            self._assignment(lineno, line)
+
+    def _array_header(self, lineno: int, name: list[str]) -> None:
+        # [[a.b]] after [[a]] is an array inside the latest element of a: a[i].b[j]
+        prefix: list[str | int] = []
+        for part in name[:-1]:
+            prefix.append(part)
+            if _fmt(prefix) in self.counters:
+                prefix.append(self.counters[_fmt(prefix)])
+        full: list[str | int] = [*prefix, *name[-1:]]
+        base = _fmt(full)
+        idx = self.counters.get(base, -1) + 1
+        self.counters[base] = idx
+        # nested arrays of tables: reset counters below this table
+        for k in list(self.counters):
+            if k.startswith(base + "[") or (k.startswith(base + ".") and k != base):
+                del self.counters[k]
+        self.current = [*full, idx]
+        self.lines.setdefault(base, lineno)
+        self.lines[_fmt(self.current)] = lineno
+
+    def _table_header(self, lineno: int, name: list[str]) -> None:
+        # a sub-table of the latest array element: [a.b.c] after [[a.b]]
+        resolved: list[str | int] = []
+        for part in name:
+            resolved.append(part)
+            key = _fmt(resolved)
+            if key in self.counters:
+                resolved.append(self.counters[key])
+        self.current = resolved
+        self.lines[_fmt(self.current)] = lineno
+
+    def _assignment(self, lineno: int, line: str) -> None:
+        key_text = _key_of_assignment(line)
+        if key_text is None:
+            return
+        path: list[str | int] = [*self.current, *_split_key(key_text)]
+        self.lines[_fmt(path)] = lineno
+        value = line[line.find("=", len(key_text)) + 1 :].strip()
+        if value.startswith('"""') or value.startswith("'''"):
+            q = value[:3]
+            if value.count(q) == 1:
+                self.in_multiline_str = q
+        elif value.startswith("{"):
+            inner = value[1 : value.rfind("}")]
+            for m in re.finditer(r"([A-Za-z0-9_\-\"'.]+)\s*=", inner):
+                sub = _split_key(m.group(1))
+                self.lines.setdefault(_fmt([*path, *sub]), lineno)
+        elif value.startswith("["):
+            code = _code_part(value)
+            self.depth = code.count("[") - code.count("]")
+
+
 def key_lines(text: str) -> dict[str, int]:
     """Return ``{key path: 1-based line}`` for every table header and assignment.
 
     Array indices count ``[[...]]`` headers. Inline tables map their inner keys to the line
     of the assignment. Multi-line arrays map to the line where the key stands.
     """
-    lines: dict[str, int] = {}
-    counters: dict[str, int] = {}
-    current: list[str | int] = []
-    depth = 0  # open brackets of a multi-line value
-    in_multiline_str: str | None = None
+    scanner = _Scanner()
     # TOML counts lines by "\n" only; str.splitlines() would also split on \x0c, \u2028, ...
     for lineno, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if in_multiline_str:
-            if in_multiline_str in line:
-                in_multiline_str = None
-            continue
-        if depth > 0:
-            code = _code_part(line)
-            depth += code.count("[") - code.count("]")
-            continue
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[["):
-            name = _split_key(line[2 : line.find("]]")])
-            # [[a.b]] after [[a]] is an array inside the latest element of a: a[i].b[j]
-            prefix: list[str | int] = []
-            for part in name[:-1]:
-                prefix.append(part)
-                if _fmt(prefix) in counters:
-                    prefix.append(counters[_fmt(prefix)])
-            full: list[str | int] = [*prefix, *name[-1:]]
-            base = _fmt(full)
-            idx = counters.get(base, -1) + 1
-            counters[base] = idx
-            # nested arrays of tables: reset counters below this table
-            for k in list(counters):
-                if k.startswith(base + "[") or (k.startswith(base + ".") and k != base):
-                    del counters[k]
-            current = [*full, idx]
-            lines.setdefault(base, lineno)
-            lines[_fmt(current)] = lineno
-            continue
-        if line.startswith("["):
-            name = _split_key(line[1 : line.find("]")])
-            # a sub-table of the latest array element: [a.b.c] after [[a.b]]
-            resolved: list[str | int] = []
-            for part in name:
-                resolved.append(part)
-                key = _fmt(resolved)
-                if key in counters:
-                    resolved.append(counters[key])
-            current = resolved
-            lines[_fmt(current)] = lineno
-            continue
-        key_text = _key_of_assignment(line)
-        if key_text is None:
-            continue
-        parts = _split_key(key_text)
-        path: list[str | int] = [*current, *parts]
-        lines[_fmt(path)] = lineno
-        value = line[line.find("=", len(key_text)) + 1 :].strip()
-        if value.startswith('"""') or value.startswith("'''"):
-            q = value[:3]
-            if value.count(q) == 1:
-                in_multiline_str = q
-        elif value.startswith("{"):
-            inner = value[1 : value.rfind("}")]
-            for m in re.finditer(r"([A-Za-z0-9_\-\"'.]+)\s*=", inner):
-                sub = _split_key(m.group(1))
-                lines.setdefault(_fmt([*path, *sub]), lineno)
-        elif value.startswith("["):
-            code = _code_part(value)
-            depth = code.count("[") - code.count("]")
-    return lines
+        scanner.feed(lineno, raw)
+    return scanner.lines
 
 
 def line_of(lines: dict[str, int], path: str) -> int | None:

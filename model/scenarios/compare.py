@@ -1,0 +1,255 @@
+"""``compare``: scenarios against the calibrated baseline, on paired draws.
+
+Pure: takes loaded parameter sets, returns data frames and arrays; the CLI prints and writes.
+The draws are paired (:mod:`rebound.scenarios.shared`): the same free-parameter draws go into
+the baseline and every scenario, so a delta's interval is the uncertainty of the difference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rebound.fit.pipeline import ensemble_values, load_observations
+from rebound.observe.indicators import Evaluator, Spec, why_not_computable
+from rebound.params import Loaded
+from rebound.problems import InputError, Problem
+from rebound.scenarios.distribute import Executor, LocalExecutor, run_task
+from rebound.scenarios.shared import (
+    FloatArray,
+    Progress,
+    base_of,
+    figure_specs,
+    paired_values,
+    percentiles,
+)
+from rebound.sim.engine import Result
+
+COMPARE_COLUMNS = [
+    "scenario",
+    "indicator",
+    "measure",
+    "period_start",
+    "period_end",
+    "reported",
+    "baseline",
+    "value",
+    "delta",
+    "delta_p05",
+    "delta_p95",
+    "baseline_p05",
+    "baseline_p95",
+    "value_p05",
+    "value_p95",
+    "compare_start",
+    "compare_end",
+    "basis",
+    "role",
+    "note",
+]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+@dataclass
+class Comparison:
+    """Everything :func:`compare_runs` computed: the table and the runs behind it."""
+
+    table: pd.DataFrame
+    baseline: Result
+    scenarios: dict[str, Result]
+    specs: list[Spec]
+    reported: dict[tuple[str, str, str, str, str, str], float]
+    n_draws: int
+    seed: int
+    paired: bool = True
+    values: dict[str, FloatArray] = field(default_factory=dict)
+
+
+def _check_shared_base(base: Loaded, scenarios: Sequence[Loaded]) -> None:
+    problems = []
+    for sc in scenarios:
+        if not _same_file(base_of(sc), base.files[0].path) or sc.files[0].sha256 != base.files[0].sha256:
+            problems.append(
+                Problem(
+                    str(sc.path),
+                    sc.files[-1].lines.get("base"),
+                    "base",
+                    f"is laid over {base_of(sc)}, but the comparison's baseline is {base.files[0].path}; "
+                    "compare only scenarios of one parameter file at a time",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def compare_runs(
+    base: Loaded,
+    scenarios: Sequence[Loaded],
+    n_draws: int = 0,
+    seed: int = 0,
+    *,
+    observations: Sequence[Any] | None = None,
+    paired: bool = True,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> Comparison:
+    """Baseline and scenarios on the same parameter draws; see :func:`compare`.
+
+    ``paired=False`` exists to measure what pairing buys: each scenario then gets the same
+    set of draws as the baseline but in a shuffled order (independent pairing), so its delta
+    interval mixes level uncertainty into the difference.
+    """
+    _check_shared_base(base, scenarios)
+    if observations is None:
+        observations = load_observations(base)
+    specs, by_key, context = figure_specs(base, observations)
+    values = ensemble_values(base, n_draws, seed)
+    n = n_draws + 1 if values else 1
+    names = _unique_names(scenarios)
+    scenario_values = _scenario_values(values, scenarios, n, seed, paired)
+    tasks = [(base.params, values, n)] + [(sc.params, sv, n) for sc, sv in zip(scenarios, scenario_values, strict=True)]
+    runs = _run_all(tasks, progress, executor)
+    base_res = runs[0]
+    base_vals = Evaluator(base_res).values(specs)
+    rows: list[dict[str, Any]] = []
+    results: dict[str, Result] = {}
+    for name, res in zip(names, runs[1:], strict=True):
+        results[name] = res
+        vals = Evaluator(res).values(specs)
+        for j, s in enumerate(specs):
+            rows.append(_figure_row(name, s, by_key.get(s.key), base_vals[:, j], vals[:, j]))
+        for ob in context:
+            rows.append(_context_row(name, ob, why_not_computable(ob, base.params.episode.year) or "not computable"))
+    table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    reported = {k: float(ob.value) for k, ob in by_key.items()}
+    return Comparison(table, base_res, results, specs, reported, n_draws, seed, paired, values)
+
+
+def _scenario_values(values: dict[str, FloatArray], scenarios: Sequence[Loaded], n: int, seed: int, paired: bool) -> list[dict[str, FloatArray]]:
+    """Each scenario's draws: the baseline's (paired), or shuffled when ``paired`` is False."""
+    perm_rng = np.random.default_rng([seed, 1])
+    out = []
+    for sc in scenarios:
+        sv = paired_values(values, sc)
+        if not paired and n > 2:
+            perm = np.concatenate([[0], 1 + perm_rng.permutation(n - 1)])
+            sv = {k: v[perm] for k, v in sv.items()}
+        out.append(sv)
+    return out
+
+
+def _run_all(tasks: list[Any], progress: Progress | None, executor: Executor | None) -> list[Result]:
+    total = len(tasks)
+    if executor is None or isinstance(executor, LocalExecutor):
+        runs = []
+        for i, t in enumerate(tasks):  # one run at a time: progress and memory stay local
+            runs.append(run_task(t))
+            if progress is not None:
+                progress(i + 1, total)
+        return runs
+    runs = executor.map(run_task, tasks)  # one task per scenario: each a whole ensemble
+    if progress is not None:
+        progress(total, total)
+    return runs
+
+
+def _figure_row(name: str, s: Spec, ob: Any, base_vals: FloatArray, vals: FloatArray) -> dict[str, Any]:
+    """One computed figure of one scenario: values, delta and their 5-95% over draws."""
+    delta = vals - base_vals
+    bp, vp, dp = percentiles(base_vals), percentiles(vals), percentiles(delta)
+    return {
+        "scenario": name,
+        "indicator": s.indicator,
+        "measure": s.measure,
+        "period_start": s.period_start,
+        "period_end": s.period_end,
+        "reported": float(ob.value) if ob is not None else math.nan,
+        "baseline": float(base_vals[0]),
+        "value": float(vals[0]),
+        "delta": float(delta[0]),
+        "delta_p05": dp[0],
+        "delta_p95": dp[1],
+        "baseline_p05": bp[0],
+        "baseline_p95": bp[1],
+        "value_p05": vp[0],
+        "value_p95": vp[1],
+        "compare_start": s.compare_start,
+        "compare_end": s.compare_end,
+        "basis": s.basis,
+        "role": ob.role if ob is not None else "",
+        "note": "",
+    }
+
+
+def _context_row(name: str, ob: Any, reason: str) -> dict[str, Any]:
+    nan = math.nan
+    return {
+        "scenario": name,
+        "indicator": ob.indicator,
+        "measure": ob.measure,
+        "period_start": ob.period_start,
+        "period_end": ob.period_end,
+        "reported": float(ob.value),
+        **{c: nan for c in ("baseline", "value", "delta", "delta_p05", "delta_p95", "baseline_p05", "baseline_p95", "value_p05", "value_p95")},
+        "compare_start": ob.compare_start or "",
+        "compare_end": ob.compare_end or "",
+        "basis": ob.basis,
+        "role": ob.role,
+        "note": f"context, not computed: {reason}",
+    }
+
+
+def _unique_names(scenarios: Sequence[Loaded]) -> list[str]:
+    out: list[str] = []
+    for sc in scenarios:
+        name = sc.scenario_name or sc.path.stem
+        k, cand = 2, name
+        while cand in out:
+            cand = f"{name}_{k}"
+            k += 1
+        out.append(cand)
+    return out
+
+
+def compare(
+    base_loaded: Loaded,
+    scenario_loadeds: Sequence[Loaded],
+    n_draws: int = 0,
+    seed: int = 0,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Deltas of each scenario against the calibrated baseline, on paired draws.
+
+    Parameters
+    ----------
+    base_loaded : Loaded
+        The parameter file every scenario is laid over (``scenario.files[0]``).
+    scenario_loadeds : sequence of Loaded
+        Scenarios (a parameter file itself is a scenario with no changes).
+    n_draws, seed : int
+        Ensemble size (0 = point estimate only) and seed of the free-parameter draws.
+
+    Returns
+    -------
+    DataFrame
+        One row per scenario and figure (every standard figure and every observed one):
+        ``scenario, indicator, measure, period_start, period_end, reported, baseline, value,
+        delta, delta_p05, delta_p95, baseline_p05, baseline_p95, value_p05, value_p95`` (+
+        ``compare_start, compare_end, basis, role, note``), in reported units (% y/y, pp, 亿元).
+        Observed figures the model cannot compute appear with their reason in ``note``.
+
+    Raises
+    ------
+    InputError
+        When a scenario is laid over a different parameter file than ``base_loaded``.
+    """
+    return compare_runs(base_loaded, scenario_loadeds, n_draws, seed, **kwargs).table
