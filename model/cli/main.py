@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("report_cmd", "report", "Write one self-contained HTML report."),
     "calibrate": ("calibrate_cmd", "calibrate", "Fit free parameters to the reported figures."),
     "backtest": ("calibrate_cmd", "backtest", "Fit up to a cutoff month, score later figures."),
+    "evaluate": ("evaluate_cmd", "evaluate", "Score 90% predictive intervals on held-out figures, beside a naive forecast."),
     "params": ("params_cmd", "params", "Show, get, set, validate and diff parameter files."),
     "data": ("data_cmd", "data", "Show, check and extract observed figures."),
 }
