@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import shared_path
 
 from rebound.cli.main import main
 from rebound.data.checks import COLUMNS
@@ -19,7 +20,7 @@ from rebound.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIONAL = ROOT / "data" / "reference" / "national.csv"
-SHARED = ROOT.parent / "shared" / "data" / "reference" / "china_national_2018_2023.csv"
+SHARED = shared_path("data", "reference", "china_national_2018_2023.csv")
 HEADER = ",".join(COLUMNS)
 MONTHS_2022 = [f"2022-{m:02d}" for m in range(1, 13)]
 
