@@ -193,10 +193,11 @@ def calibrate_by(params: Params, rows: list[Observation], n_starts: int, seed: i
     """:func:`rebound.fit.calibrate.calibrate` on ``rows``, remembered for the session.
 
     Backtests at several cutoffs often fit the same rows (no figure ends between two
-    cutoffs); the key is the whole parameter set, the rows (values included), the number of
-    starts and the seed, so a cached answer is the answer a new fit would give.
+    cutoffs); the key is the whole parameter set except ``[discrepancy]`` (which the fit does
+    not use), the rows (values included), the number of starts and the seed, so a cached
+    answer is the answer a new fit would give.
     """
-    key = (hashlib.sha256(params.model_dump_json().encode()).hexdigest(), rows_sha256(rows), n_starts, seed)
+    key = (hashlib.sha256(params.model_dump_json(exclude={"discrepancy"}).encode()).hexdigest(), rows_sha256(rows), n_starts, seed)
     if key not in _CACHE:
         if len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
