@@ -29,6 +29,7 @@ from rebound.fit.backtests import (
     PLACEBO_END,
     PLACEBO_START,
     PLACEBO_STRINGENCY,
+    PRE_PERIOD,
     holdout_after,
     placebo_fit,
     placebo_table,
@@ -60,6 +61,8 @@ def per_cutoff_table(cards: list[ScoreCard], pooled_summary: dict[str, Any]) -> 
         lines.append(summary_row(f"{s['episode']} @ {s['cutoff']} · naive", s["naive"]))
     lines.append(summary_row("**pooled · model**", pooled_summary["model"]))
     lines.append(summary_row("**pooled · naive**", pooled_summary["naive"]))
+    lines.append(summary_row("pooled, each distinct prediction once · model", pooled_summary["distinct_model"]))
+    lines.append(summary_row("pooled, each distinct prediction once · naive", pooled_summary["distinct_naive"]))
     return "\n".join(lines)
 
 
@@ -96,8 +99,7 @@ def placebo_section() -> str:
         f"| figure | reported | model | with placebo {s} | shift (pp) | with placebo 0 | shift |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in df.itertuples(index=False):
-        d = r._asdict()
+    for d in df.to_dict(orient="records"):
         lines.append(f"| {d['figure']} | {d['reported']:g} | {d['unperturbed']:.2f} | {d['placebo_' + s]:.2f} | {d['shift_' + s]:+.2f} | {d['placebo_0']:.2f} | {d['shift_0']:+.2f} |")
     est = placebo_fit(loaded.params, obs)
     lines += ["", "Placebo stringency fitted to the pre-period figures (prior normal(0.3, 0.3) on [0, 1], everything else fixed): " + ", ".join(f"{k} {v:.2f}" for k, v in est.items() if k != "objective")]
@@ -127,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     for c in cards:
         for w in c.summary["warnings"]:
             print(f"- {c.summary['episode']} @ {c.summary['cutoff']}: {w}")
+    pre = run_backtests(a.ensemble, a.seed, n_starts=a.starts, backtests=PRE_PERIOD)
+    pre_rows, pre_summ = pooled(pre)
+    print("\n## Pre-period backtests (baseline only)\n")
+    print(per_cutoff_table(pre, pre_summ))
+    print()
+    print(figure_table(pre_rows))
     if not a.no_sensitivity:
         print("\n## Sensitivity of the pooled scores\n")
         print("| variant | rows | 50% cover | 90% cover | MAE (pp) | mean interval score | median 90% width (pp) |\n|---|---|---|---|---|---|---|")
@@ -141,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n(took {time.perf_counter() - t0:.0f} s)")
     if a.json is not None:
         a.json.parent.mkdir(parents=True, exist_ok=True)
-        a.json.write_text(json.dumps({"pooled": summ, "cards": [c.to_json() for c in cards]}, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        a.json.write_text(json.dumps({"pooled": summ, "cards": [c.to_json() for c in cards], "pre_period": [c.to_json() for c in pre]}, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return 0
 
 

@@ -14,7 +14,7 @@ from rebound.cli.main import main
 from rebound.data.observed import load_observed
 from rebound.fit.backtests import placebo_table, pooled, run_backtests, with_placebo
 from rebound.fit.discrepancy_starts import discrepancy_draws, next_month, starts_by_indicator
-from rebound.fit.evaluate import ScoreCard, evaluate, naive_params
+from rebound.fit.evaluate import INPUT_REASON, ScoreCard, evaluate, naive_params
 from rebound.fit.pipeline import ensemble_discrepancy, load_observations
 from rebound.fit.scoring import NAIVE_DEFAULT_HALF_WIDTH, interval_score, naive_band
 from rebound.observe.indicators import Evaluator, spec_of
@@ -70,6 +70,8 @@ def test_discrepancy_starts(cc22: Loaded) -> None:
     assert set(starts_by_indicator(cc22.params, "2022-06", obs, "cutoff").values()) == {"2022-07"}
     assert set(starts_by_indicator(cc22.params, "2021-12", obs, "cutoff").values()) == {"2022-01"}
     assert set(starts_by_indicator(cc22.params, None, obs).values()) == {"2022-01"}
+    # a pre-period cutoff: the 2021 figures after it carry model error from the month after it
+    assert set(starts_by_indicator(cc22.params, "2021-03", obs, "data").values()) == {"2021-04"}
     # one start for every indicator reproduces the pipeline's draws exactly
     months = simulate(cc22.params).cal.months
     ours = discrepancy_draws(cc22.params.discrepancy, months, 21, 5, dict.fromkeys(by_data, "2022-01"))
@@ -110,6 +112,14 @@ def test_non_standard_figure_is_scored(cc22: Loaded) -> None:
     card = evaluate(cc22, [q2], None, 40, 3)
     assert len(card.scored) == 1 and card.scored["p05"].iloc[0] < card.scored["p95"].iloc[0]
     assert not any(w.startswith("in-sample") for w in card.summary["warnings"])  # not among the figures the file was fitted on
+
+
+def test_inputs_are_not_scored(cc22: Loaded) -> None:
+    """The 2021 GDP level is set by the parameter file: every draw gives it, nothing to score."""
+    level = next(o for o in load_observations(cc22) if o.measure == "level_100m_yuan" and o.period_end == "2021-12")
+    card = evaluate(cc22, [level], None, 30, 2)
+    assert card.scored.empty and card.summary["model"] == {"n": 0}
+    assert list(card.not_scored["reason"]) == [INPUT_REASON]
 
 
 def test_pooled_backtests_must_show() -> None:

@@ -43,6 +43,10 @@ BACKTESTS: tuple[Backtest, ...] = (
     Backtest("params/changchun_2022.toml", "2022-06"),
     Backtest("params/changchun_2020.toml", "2020-06"),
 )
+PRE_PERIOD: tuple[Backtest, ...] = (  # baseline only: cutoffs before the episode year, nothing locked down in between
+    Backtest("params/changchun_2022.toml", "2021-03"),
+    Backtest("params/jinzhong_2022.toml", "2021-09"),
+)
 PLACEBO_START = dt.date(2021, 5, 10)  # a quiet month of the pre-period of Changchun 2022 (assumption: no restriction is reported)
 PLACEBO_END = dt.date(2021, 5, 31)
 PLACEBO_STRINGENCY = 0.3  # moderate: a third of normal activity shut for three weeks
@@ -64,13 +68,25 @@ def run_backtests(n_draws: int, seed: int, *, n_starts: int = 8, disc_rule: str 
 
 
 def pooled(cards: list[ScoreCard]) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """All scored rows (with ``episode`` and ``cutoff`` columns) and their model/naive summaries."""
+    """All scored rows (with ``episode`` and ``cutoff`` columns) and their model/naive summaries.
+
+    Cutoffs that fit the same figures give the same predictions; ``distinct_model`` and
+    ``distinct_naive`` summarise each distinct prediction once.
+    """
     frames = [c.scored.assign(episode=c.summary["episode"], cutoff=c.summary["cutoff"]) for c in cards if len(c.scored)]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if rows.empty:
         return rows, {"model": {"n": 0}, "naive": {"n": 0}}
     distinct = rows.drop_duplicates(subset=["episode", "figure", "median", "p05", "p95"])
-    return rows, {"model": summarise(rows), "naive": summarise(rows, "naive_"), "n_rows": int(len(rows)), "n_distinct_figures": int(rows[["episode", "figure"]].drop_duplicates().shape[0]), "n_distinct_predictions": int(len(distinct))}
+    return rows, {
+        "model": summarise(rows),
+        "naive": summarise(rows, "naive_"),
+        "distinct_model": summarise(distinct),
+        "distinct_naive": summarise(distinct, "naive_"),
+        "n_rows": int(len(rows)),
+        "n_distinct_figures": int(rows[["episode", "figure"]].drop_duplicates().shape[0]),
+        "n_distinct_predictions": int(len(distinct)),
+    }
 
 
 def with_placebo(params: Params, stringency: float, start: dt.date = PLACEBO_START, end: dt.date = PLACEBO_END) -> Params:

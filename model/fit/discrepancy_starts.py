@@ -5,8 +5,9 @@ figures have not pinned down. In a backtest it starts, for each indicator, in th
 the last figure of that indicator the fit used (rule ``data``): a fit that used no 2022
 figure of industry knows nothing of industry's 2022 path, whatever the cutoff month says.
 Rule ``cutoff`` starts every indicator in the month after the cutoff. Both never start before
-January of the episode year (or ``discrepancy.start`` when set), and a start past the episode
-year falls back to that floor. Above-quota retail shares retail's months (its discrepancy is
+January of the episode year (or ``discrepancy.start`` when set) unless the cutoff itself is
+earlier (a pre-period backtest: then not before the month after the cutoff), and a start past
+the episode year falls back to that floor. Above-quota retail shares retail's months (its discrepancy is
 retail's plus its own part).
 """
 
@@ -62,6 +63,7 @@ def starts_by_indicator(params: Params, cutoff: str | None, known: Sequence[Obse
     if rule not in RULES:
         raise ValueError(f"unknown discrepancy rule '{rule}' (use one of {', '.join(RULES)})")
     after = next_month(cutoff)
+    floor = min(floor, after)  # a cutoff before the episode year predicts pre-period figures too
     out: dict[str, str] = {}
     for ind in INDICATORS:
         start = after

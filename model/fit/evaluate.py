@@ -35,6 +35,8 @@ from rebound.sim.engine import SECTORS, simulate
 
 FloatArray = NDArray[np.float64]
 Key = tuple[str, str, str, str, str, str]
+INPUT_TOL = 1e-9  # relative spread across draws below which a figure is an input, not a prediction
+INPUT_REASON = "an input of the model, not a prediction: every draw gives the same value (e.g. the prior-year GDP level, set by the parameter file)"
 ID_COLUMNS = ["figure", "indicator", "measure", "period_start", "period_end", "compare_start", "compare_end"]
 
 
@@ -177,9 +179,11 @@ def model_scores(params: Params, targets: list[Observation], n_draws: int, seed:
     values = ensemble(params, n, seed, use_posterior)
     result = simulate(params, n + 1, values)
     disc = discrepancy_draws(params.discrepancy, result.cal.months, n + 1, seed, starts)
-    vals = Evaluator(result, disc).values(specs) + observation_noise(n, [o.precision for o in targets], seed)
+    raw = Evaluator(result, disc).values(specs)
+    vals = raw + observation_noise(n, [o.precision for o in targets], seed)
     q = np.percentile(vals[1:], QUANTILES, axis=0)
     df = pd.DataFrame({"median": q[2], "point": vals[0], "p05": q[0], "p25": q[1], "p75": q[3], "p95": q[4]})
+    df["is_input"] = np.ptp(raw, axis=0) <= INPUT_TOL * np.maximum(1.0, np.abs(raw[0]))
     for k, v in score_columns(np.array([o.value for o in targets]), q[2], q[[0, 1, 3, 4]]).items():
         df[k] = v
     return df
@@ -271,6 +275,8 @@ def evaluate(
     ident = pd.DataFrame([{**_ident(o), "reported": o.value} for o in targets], columns=[*ID_COLUMNS, "reported"])
     if targets:
         scored = pd.concat([ident, model_scores(point, targets, n_draws, seed, use_post, starts), naive_scores(point, targets, known)], axis=1)
+        skipped += [{**_ident(o), "reported": o.value, "reason": INPUT_REASON} for o, inp in zip(targets, scored["is_input"], strict=True) if inp]
+        scored = scored[~scored["is_input"]].drop(columns="is_input").reset_index(drop=True)
     else:
         scored = ident
     not_scored = pd.DataFrame(skipped, columns=[*ID_COLUMNS, "reported", "reason"])
