@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {c.summary['episode']} @ {c.summary['cutoff']}: {w}")
     pre = run_backtests(a.ensemble, a.seed, n_starts=a.starts, backtests=PRE_PERIOD)
     pre_rows, pre_summ = pooled(pre)
-    print("\n## Pre-period backtests (baseline only)\n")
+    print("\n## Pre-period cutoffs\n")
     print(per_cutoff_table(pre, pre_summ))
     print()
     print(figure_table(pre_rows))

@@ -132,7 +132,7 @@ def test_diff_lockdown_shift_and_episodes() -> None:
     ]
     across = {d["key"]: d for d in json.loads(run("diff", ROOT / "params" / "jinzhong_2022.toml", CC22, "--format", "json").output)["differences"]}
     assert across["levers.vouchers.enabled"]["only_in"] == "b"
-    assert across["gdp.primary_100m"]["a"] == 140.0 and across["gdp.primary_100m"]["b"] == 523.74
+    assert across["gdp.primary_100m"]["a"] == 149.3 and across["gdp.primary_100m"]["b"] == 523.74
     same = run("diff", CC22, SC22 / "baseline.toml")
     assert same.exit_code == 0 and same.output.startswith("no differences")
 
@@ -201,7 +201,7 @@ def test_set_dates_strings_lists_and_defaults(work: Path) -> None:
     assert changed == [
         'region = "Changchun"',
         'description = "two words"',
-        "seasonal = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.2]  # index · daily rate by month Jan..Dec · src: assumption",
+        "seasonal = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.2]  # index · daily rate by month Jan..Dec in 2019 · src: assumption",
         "end = 2022-04-20  # date · phase end (inclusive) · src: assumption",
         "start = 2022-04-21  # date · FAW and key suppliers restart in closed loop · src: assumption; 001「一汽五大主机厂日整车产量1个月内由100辆恢复到6000辆满产状态」",
     ]

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"
 BASE: Params = load(CC22).params
 YEAR = BASE.episode.year
-CAL = Calendar(YEAR)
+CAL = Calendar.of(BASE)
 H0 = CAL.start
 N_DAYS = CAL.n_days
 
