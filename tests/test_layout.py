@@ -27,7 +27,6 @@ MAX_LINES = 400
 TODO_LONG = {
     "model/sim/engine.py": "engine rewrite (lead, model-v2 worktree)",
     "model/sim/levers.py": "engine rewrite (lead, model-v2 worktree)",
-    "model/extract/core.py": "extractor split (extract owner)",
 }
 
 # Imports against the arrows in files owned by others that are being rewritten (printed as warnings).
@@ -119,6 +118,8 @@ def test_no_file_over_400_lines() -> None:
         n = len(path.read_text(encoding="utf-8").splitlines())
         if n > MAX_LINES:
             (todo if rel in TODO_LONG else too_long).append(f"{rel}: {n} lines")
+    for rel in sorted(set(TODO_LONG) - {t.split(":")[0] for t in todo}):
+        print(f"TODO list: {rel} is within {MAX_LINES} lines now; take it off TODO_LONG")
     for item in todo:
         warnings.warn(f"TODO exception to the {MAX_LINES}-line rule: {item} ({TODO_LONG[item.split(':')[0]]})", stacklevel=1)
         print(f"TODO: {item}")
