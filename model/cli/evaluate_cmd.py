@@ -45,10 +45,11 @@ def evaluate(params_file: Path, holdout_file: Path, cutoff: str | None, n_draws:
     Examples:
       rebound evaluate params/changchun_2022.toml --holdout later.csv --cutoff 2022-06
       rebound evaluate params/changchun_2022.toml --holdout later.csv --cutoff 2022-06 --ensemble 1000 --out out/score
-      rebound evaluate params/changchun_2020.toml --holdout data/observed/changchun_2020.csv --cutoff 2020-06 --format json
+      rebound evaluate params/jinzhong_2022.toml --holdout new_figures.csv --format json
 
-    Without --cutoff the file's calibration is used as it is; if it was fitted on a held-out
-    figure the score is in-sample, and the card says so.
+    Held-out figures are never fitted, even when they end before the cutoff. Without --cutoff
+    the file's calibration is used as it is; if it was fitted on a held-out figure the score
+    is in-sample, and the card says so. docs/validation.md has the project's own score cards.
     """
     from rebound.api import load
     from rebound.data.observed import load_observed
