@@ -25,7 +25,8 @@ from rebound.fit.scoring import summarise
 from rebound.observe.indicators import Evaluator, spec_of, why_not_computable
 from rebound.params.load import load
 from rebound.params.schema import FreeParam, Params, Phase, Stringency
-from rebound.sim.engine import SECTORS, simulate
+from rebound.sim.engine import simulate
+from rebound.sim.restrictions import SECTORS
 
 
 @dataclass(frozen=True)

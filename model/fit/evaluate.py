@@ -31,7 +31,8 @@ from rebound.fit.scoring import LEVEL_MEASURE, naive_band, score_columns, summar
 from rebound.observe.indicators import Evaluator, Spec, spec_of, why_not_computable
 from rebound.params.load import Loaded, get_path, with_values
 from rebound.params.schema import CalibrationRecord, Params, Posterior
-from rebound.sim.engine import SECTORS, simulate
+from rebound.sim.engine import simulate
+from rebound.sim.restrictions import SECTORS
 
 FloatArray = NDArray[np.float64]
 Key = tuple[str, str, str, str, str, str]
