@@ -68,8 +68,8 @@ class Run:
     ----------
     indicators : DataFrame
         Every standard figure and every observed one: ``indicator, measure, period_start,
-        period_end, compare_start, compare_end, reported, model`` (+ ``model_p05, model_p50,
-        model_p95`` with an ensemble), ``residual, role, basis, source, note``.
+        period_end, compare_start, compare_end, reported, model, point`` (+ ``p05, p25, p75, p95``
+        with an ensemble: ``model`` is then the predictive median, ``point`` the posterior-mode run), ``residual, role, basis, source, note``.
     paths : DataFrame
         Daily ``date, sector, potential, capacity, output`` (draw 0).
     summary : dict

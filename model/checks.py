@@ -18,7 +18,9 @@ from rebound.params import load as load_params
 from rebound.params.rules import Bad
 from rebound.params.schema import Params
 from rebound.sim.calendar import Calendar
-from rebound.sim.dynamics import potential_path
+from rebound.sim.levers import pull_forward_per_day
+from rebound.sim.paths import sector_path
+from rebound.sim.references import reference_name
 
 
 def give_back(p: Params, bad: Bad) -> None:
@@ -26,16 +28,15 @@ def give_back(p: Params, bad: Bad) -> None:
     rounds = [(n, lv) for n, lv in p.levers.items() if lv.type == "consumption_voucher"]
     if not rounds:
         return
-    cal = Calendar(p.episode.year)
-    sec = p.sectors.consumption
-    pot, price = potential_path(cal, sec.prior_year_level_100m, sec.trend_growth_pct, sec.inflation_pct, sec.seasonal, sec.prior_year_anomaly)
+    cal = Calendar.of(p)
+    pot, price = sector_path(p, cal, "consumption")
     nominal = (pot * price)[0]
     for name, lv in rounds:
         if not lv.enabled:
             continue
         for j, r in enumerate(lv.rounds):
-            back = lv.pull_forward_share * lv.incremental_spending_per_yuan * r.amount_100m * lv.scale / lv.pull_forward_days
-            g0 = cal.day(r.date) + r.redemption_days
+            back = float(pull_forward_per_day(lv, lv.incremental_spending_per_yuan * r.amount_100m * lv.scale).reshape(-1)[0])
+            g0 = max(cal.day(r.date) + r.redemption_days, 0)
             g1 = min(g0 + lv.pull_forward_days, cal.n_days)
             if back <= 0.0 or g0 >= g1:
                 continue
@@ -45,7 +46,7 @@ def give_back(p: Params, bad: Bad) -> None:
                     f"levers.{name}.rounds[{j}].amount_100m",
                     f"gives back {back:.4g} 亿元 a day after the window (pull_forward_share x incremental_spending_per_yuan "
                     f"x amount x scale / pull_forward_days), at least all retail sales of {cal.date(low)} "
-                    f"({nominal[low]:.4g} 亿元); lengthen pull_forward_days or lower pull_forward_share",
+                    f"({nominal[low]:.4g} 亿元, the no-lockdown path on the {reference_name(p, 'consumption')} reference); lengthen pull_forward_days or lower pull_forward_share",
                 )
 
 

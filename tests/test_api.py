@@ -55,7 +55,7 @@ def test_run_table_is_the_cli_table() -> None:
     assert list(cli.columns) == list(api.columns)
     assert len(cli) == len(api) > 50
     assert list(cli.indicator) == list(api.indicator)
-    for col in ("model", "model_p05", "model_p95", "residual"):
+    for col in ("model", "point", "p05", "p95", "residual"):
         assert (cli[col].fillna(-1e300) - api[col].fillna(-1e300)).abs().max() < 1e-8 * max(1.0, api[col].abs().max())
 
 

@@ -19,7 +19,7 @@ from rebound.params import revalidate, with_values
 from rebound.problems import InputError
 from rebound.sim.engine import simulate
 
-YY = "2021-01-01..2022-12-31 (episode.year = 2022)"
+YY = "2021-01-01..2022-12-31 (episode.first_year..last_year)"
 
 # name: (edits (line prefix -> new line); the last edit's line is reported unless `line` is set,
 #        key, exact message)
@@ -73,7 +73,7 @@ CASES: dict[str, tuple[list[tuple[str, str]], str, str]] = {
     "base_year_scarred_away": (
         [("start = 2022-03-11", "start = 2021-03-01"), ("end = 2022-04-15", "end = 2021-04-15"), ("scarring_per_day = 0.0002", "scarring_per_day = 0.05")],
         "sectors.investment.scarring_per_day",
-        "0.05 per day over the restrictions in the base year 2021 (41.4 full-stringency days) can scar away all of investment, leaving a zero y/y base; scarring_per_day x restricted days must stay below 1",
+        "0.05 per day over the restrictions up to the end of the base year 2021 (41.4 full-stringency days) can scar away all of investment, leaving a zero y/y base; scarring_per_day x restricted days must stay below 1",
     ),
     "free_key_whole_number": (
         [('key = "sectors.industry.headroom"', 'key = "levers.projects.construction_days"')],
@@ -116,7 +116,7 @@ def test_voucher_give_back_larger_than_all_retail(tmp_path: Path) -> None:
     assert got == [
         f"{path}:{line}: levers.vouchers.rounds[0].amount_100m: gives back 6.9 亿元 a day after the window "
         "(pull_forward_share x incremental_spending_per_yuan x amount x scale / pull_forward_days), at least all "
-        "retail sales of 2022-06-29 (5.201 亿元); lengthen pull_forward_days or lower pull_forward_share"
+        "retail sales of 2022-06-29 (5.059 亿元, the no-lockdown path on the national reference); lengthen pull_forward_days or lower pull_forward_share"
     ]
 
 

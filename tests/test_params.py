@@ -105,7 +105,7 @@ BROKEN: dict[str, list[str]] = {
     "broken_overlapping_phases.toml": ["broken_overlapping_phases.toml:52: lockdown.phases[1].start: overlaps phase 0 ('static', ends 2022-04-15); start the day after"],
     "broken_nan.toml": ["broken_nan.toml:64: levers.vouchers.rounds[0].amount_100m: must be a finite number (NaN and inf are not allowed)"],
     "broken_negative_amount.toml": ["broken_negative_amount.toml:73: levers.tax_relief.tranches[0].amount_100m: Input should be greater than or equal to 0 (got -50.0)"],
-    "broken_outside_horizon.toml": ["broken_outside_horizon.toml:63: levers.vouchers.rounds[0].date: 2023-05-20 is outside the horizon 2021-01-01..2022-12-31 (episode.year = 2022)"],
+    "broken_outside_horizon.toml": ["broken_outside_horizon.toml:63: levers.vouchers.rounds[0].date: 2023-05-20 is outside the horizon 2021-01-01..2022-12-31 (episode.first_year..last_year)"],
     "broken_base_not_found.toml": ["broken_base_not_found.toml:2: base: base file not found: no_such_file.toml (looked for no_such_file.toml)"],
     "broken_base_missing.toml": ['broken_base_missing.toml: base: a scenario file needs base = "<parameter file or scenario it changes, relative to this file>"'],
     "broken_cycle_a.toml": ["broken_cycle_b.toml:2: base: scenario bases form a cycle: broken_cycle_a.toml -> broken_cycle_b.toml -> broken_cycle_a.toml"],
@@ -188,7 +188,7 @@ def test_problem_caused_by_scenario_in_base_file_is_marked(tmp_path: Path, monke
     (tmp_path / "valid.toml").write_text((CORPUS / "valid.toml").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "late.toml").write_text('base = "valid.toml"\n[set]\n"episode.year" = 2020\n', encoding="utf-8")
     out = problems_of("late.toml")
-    assert "valid.toml:43: lockdown.phases[0].start: 2022-03-11 is outside the horizon 2019-01-01..2020-12-31 (episode.year = 2020) (after the overrides in late.toml)" in out
+    assert "valid.toml:43: lockdown.phases[0].start: 2022-03-11 is outside the horizon 2019-01-01..2020-12-31 (episode.first_year..last_year) (after the overrides in late.toml)" in out
 
 
 # ---------------------------------------------------------------- key paths and helpers

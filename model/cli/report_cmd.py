@@ -123,13 +123,13 @@ def render_html(base: Any, loadeds: list[Any], fit: Any, cmp: Any, attrs: list[A
     # fit table
     df = fit.indicators
     rep = df[df["reported"].notna()]
-    header = ["indicator", "period", "measure", "reported", "model", "residual"] + (["model 5-95%"] if ens else []) + ["role", "note"]
+    header = ["indicator", "period", "measure", "reported", "model", "residual"] + (["90% predictive interval"] if ens else []) + ["role", "note"]
     rows = []
     for r in rep.itertuples():
         per = period_label(r.period_start, r.period_end, r.measure) + (f" vs {period_label(r.compare_start, r.compare_end)}" if r.compare_start else "")
         row = [esc(indicator_label(r.indicator)), esc(per), esc(r.measure), _num(r.reported, 1), _num(r.model), _num(r.residual)]
         if ens:
-            row.append(f"{_num(r.model_p05)}..{_num(r.model_p95)}" if r.model == r.model else "")
+            row.append(f"{_num(r.p05)}..{_num(r.p95)}" if r.model == r.model else "")
         row += [esc(r.role), esc(r.note)]
         rows.append(row)
     fs = fit.summary.get("fit", {})

@@ -97,10 +97,10 @@ def render_table(df: Any, summary: dict[str, Any], show_all: bool) -> str:
     from rebound.cli.fmt import indicator_label, num, period_label, table
 
     shown = df if show_all else df[df["reported"].notna()]
-    ens = "model_p05" in df.columns
-    header = ["indicator", "period", "measure", "reported", "model", "resid"]
+    ens = "p05" in df.columns
+    header = ["indicator", "period", "measure", "reported", "model" + (" (median)" if ens else ""), "resid"]
     if ens:
-        header.append("model 5-95%")
+        header += ["point", "90% predictive interval"]
     header += ["role", "note"]
     rows = []
     for r in shown.itertuples():
@@ -113,7 +113,7 @@ def render_table(df: Any, summary: dict[str, Any], show_all: bool) -> str:
             num(r.residual),
         ]
         if ens:
-            row.append(f"{num(r.model_p05)}..{num(r.model_p95)}" if num(r.model_p05) else "")
+            row += [num(r.point), f"{num(r.p05)}..{num(r.p95)}" if num(r.p05) else ""]
         row += [r.role, r.note]
         rows.append(row)
     head = f"{summary.get('episode')} · scenario {summary.get('scenario')} · rebound {summary.get('version')} · seed {summary.get('seed')} · ensemble {summary.get('ensemble')}"
@@ -121,4 +121,8 @@ def render_table(df: Any, summary: dict[str, Any], show_all: bool) -> str:
     foot = ""
     if fit.get("n_fit"):
         foot = f"\nfit figures: {fit['n_fit']}, largest |residual| {fit['max_abs_residual_pp']:.2f} pp, RMSE {fit['rmse_pp']:.2f} pp (units: % y/y, pp, 亿元)"
+    for w in summary.get("warnings", []):
+        foot += f"\nwarning: {w}"
+    if ens:
+        foot += f"\n{summary.get('band', '')}"
     return head + "\n" + table(rows, header) + foot

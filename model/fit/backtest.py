@@ -25,7 +25,7 @@ def backtest(params: Params, observations: list[Observation], cutoff: str, n_dra
     """
     cal = calibrate(params, observations, cutoff=cutoff, model_error_pp=params.calibration.model_error_pp)
     year = params.episode.year
-    later = [o for o in observations if o.role == "fit" and o.period_end > cutoff and not why_not_computable(o, year) and spec_of(o) is not None]
+    later = [o for o in observations if o.role == "fit" and o.period_end > cutoff and not why_not_computable(o, year, (params.first_year, params.last_year)) and spec_of(o) is not None]
     point = with_values(params, cal.estimates())
     free = list(params.calibration.free)
     values: dict[str, Any] = {}

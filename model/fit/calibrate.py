@@ -30,7 +30,13 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
-from rebound.fit.diagnostics import chi2_warning, flat_directions, jacobian_rank, residual_warnings, zero_sensitivity
+from rebound.fit.diagnostics import (
+    chi2_warning,
+    flat_directions,
+    jacobian_rank,
+    residual_warnings,
+    zero_sensitivity,
+)
 from rebound.fit.draws import fixed_sha256, from_z, prior_centre_z, rows_sha256, to_z
 from rebound.observe.indicators import Evaluator, Spec, spec_of, why_not_computable
 from rebound.params.load import get_path

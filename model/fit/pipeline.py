@@ -186,7 +186,7 @@ def provenance(loaded: Loaded, seed: int, n_draws: int, extra_files: list[Path] 
     return {"version": __version__, "inputs": files, "seed": seed, "ensemble": n_draws}
 
 
-def run(loaded: Loaded, n_draws: int = 1, seed: int = 0) -> RunOutput:
+def run(loaded: Loaded, n_draws: int = 0, seed: int = 0) -> RunOutput:
     """Simulate the point estimate (and an ensemble) and tabulate reported vs model.
 
     With ``n_draws >= 1`` draws 1..n carry every uncertainty the model knows of: calibrated

@@ -8,7 +8,6 @@ levels, vs-reference), each evaluated on all draws at once.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from numpy.typing import NDArray
 
 from rebound.data.vocab import DEFAULT_BASIS, MODEL_MEASURES, SECTOR_OF_INDICATOR
 from rebound.observe import measures as observe
-from rebound.sim.engine import Result
+from rebound.sim.result import Result
 
 if TYPE_CHECKING:
     from rebound.data.observed import Observation

@@ -73,8 +73,13 @@ def _shut_owner(shut: list[tuple[int, dt.date, dt.date]], first: dt.date, last: 
 
 
 def _zero_base_of(p: Params, s: str, bad: Bad) -> None:
+    """No month that is the base of a modelled y/y figure may be shut or scarred away.
+
+    Base years run from the year before the episode to the year before the last simulated
+    year; scarring is permanent, so restrictions count from the start of the horizon."""
     base_year = p.episode.year - 1
-    y0, y1 = dt.date(base_year, 1, 1), dt.date(base_year, 12, 31)
+    last_base = max(base_year, p.last_year - 1)
+    y0, y1 = dt.date(p.first_year, 1, 1), dt.date(last_base, 12, 31)
     shut: list[tuple[int, dt.date, dt.date]] = []  # phases that stop the sector completely
     restricted_share_days = 0.0
     for i, ph in enumerate(p.lockdown.phases):
@@ -84,7 +89,7 @@ def _zero_base_of(p: Params, s: str, bad: Bad) -> None:
             restricted_share_days += (1.0 - allowed) * ((hi - lo).days + 1)
         if allowed <= 0.0:
             shut.append((i, ph.start, ph.end))
-    for first, last in _months_of(base_year):
+    for first, last in [m for y in range(base_year, last_base + 1) for m in _months_of(y)]:
         owner = _shut_owner(shut, first, last)
         if owner is not None:
             bad(
@@ -97,7 +102,7 @@ def _zero_base_of(p: Params, s: str, bad: Bad) -> None:
     if scar * restricted_share_days >= 1.0:
         bad(
             f"sectors.{s}.scarring_per_day",
-            f"{scar!r} per day over the restrictions in the base year {base_year} "
+            f"{scar!r} per day over the restrictions up to the end of the base year {last_base} "
             f"({restricted_share_days:g} full-stringency days) can scar away all of {s}, leaving a zero "
             f"y/y base; scarring_per_day x restricted days must stay below 1",
         )

@@ -25,7 +25,7 @@ class _Spans:
 
     def __init__(self, p: Params, bad: Bad, overridden: Set[str]) -> None:
         self.year = p.episode.year
-        self.h0, self.h1 = dt.date(self.year - 1, 1, 1), dt.date(self.year, 12, 31)
+        self.h0, self.h1 = dt.date(p.first_year, 1, 1), dt.date(p.last_year, 12, 31)
         self.bad = bad
         self.overridden = overridden
 
@@ -34,7 +34,7 @@ class _Spans:
 
     def in_horizon(self, key: str, d: dt.date) -> None:
         if not self.h0 <= d <= self.h1:
-            self.bad(key, f"{d} is outside the horizon {self.h0}..{self.h1} (episode.year = {self.year})")
+            self.bad(key, f"{d} is outside the horizon {self.h0}..{self.h1} (episode.first_year..last_year)")
 
     def span(self, prefix: str, start: dt.date, end: dt.date) -> None:
         if end < start:

@@ -29,7 +29,7 @@ from rebound.scenarios.shared import (
     paired_values,
     percentiles,
 )
-from rebound.sim.engine import Result
+from rebound.sim.result import Result
 
 COMPARE_COLUMNS = [
     "scenario",
@@ -128,7 +128,7 @@ def compare_runs(
         for j, s in enumerate(specs):
             rows.append(_figure_row(name, s, by_key.get(s.key), base_vals[:, j], vals[:, j]))
         for ob in context:
-            rows.append(_context_row(name, ob, why_not_computable(ob, base.params.episode.year) or "not computable"))
+            rows.append(_context_row(name, ob, why_not_computable(ob, base.params.episode.year, (base.params.first_year, base.params.last_year)) or "not computable"))
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
     reported = {k: float(ob.value) for k, ob in by_key.items()}
     return Comparison(table, base_res, results, specs, reported, n_draws, seed, paired, values)

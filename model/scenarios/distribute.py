@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 from rebound.observe.indicators import Evaluator, Spec
 from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
-from rebound.sim.engine import Result, simulate
+from rebound.sim.engine import simulate
+from rebound.sim.result import Result
 
 T = TypeVar("T")
 R = TypeVar("R")

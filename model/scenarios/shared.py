@@ -90,13 +90,14 @@ def evaluate_chunked(
 
     With a Dask ``executor`` the batches run as tasks on the cluster (rebound.scenarios.distribute).
     """
-    step = max_draws or chunk_size(Calendar(params.episode.year).n_days)
+    step = max_draws or chunk_size(Calendar.of(params).n_days)
     return evaluate_batched(params, values, n_total, specs, step, executor or LocalExecutor(), progress)
 
 
 def figure_specs(base: Loaded, observations: Sequence[Any] | None = None) -> tuple[list[Spec], dict[Any, Any], list[Any]]:
     """Standard figures plus every computable observed figure; (specs, obs by key, context obs)."""
-    return indicator_figure_specs(base.params.episode.year, list(observations or []))
+    p = base.params
+    return indicator_figure_specs(p.episode.year, list(observations or []), (p.first_year, p.last_year))
 
 
 def make_spec(indicator: str, measure: str, period_start: str, period_end: str, *, compare_start: str = "", compare_end: str = "", basis: str = "", reference_value: float | None = None, file: str = "-") -> Spec:
@@ -114,8 +115,8 @@ def make_spec(indicator: str, measure: str, period_start: str, period_end: str, 
 
 
 def check_spec(params: Params, spec: Spec, file: str) -> None:
-    """A period must be ``YYYY-MM`` inside the horizon (the year before and the episode year)."""
-    year = params.episode.year
+    """A period must be ``YYYY-MM`` inside the simulated years (y/y figures need their base year too)."""
+    first, last = params.first_year, params.last_year
     for k, p in (("period_start", spec.period_start), ("period_end", spec.period_end)):
         try:
             y, m = int(p[:4]), int(p[5:7])
@@ -124,5 +125,6 @@ def check_spec(params: Params, spec: Spec, file: str) -> None:
             ok = False
         if not ok:
             raise InputError([Problem(file, None, k, f"'{p}' is not a month YYYY-MM")])
-        if not year - 1 <= y <= year:
-            raise InputError([Problem(file, None, k, f"{p} is outside the model horizon {year - 1}-01..{year}-12")])
+        lo = first if spec.measure == "level_100m_yuan" else first + 1  # y/y figures need the year before
+        if not lo <= y <= last:
+            raise InputError([Problem(file, None, k, f"{p} is outside the model horizon {lo}-01..{last}-12 (simulated years {first}-{last}; y/y figures need the year before)")])

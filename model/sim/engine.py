@@ -45,13 +45,13 @@ from rebound.sim.baseline import anomaly_factor, reference_path, yoy_multipliers
 from rebound.sim.calendar import Calendar
 from rebound.sim.dynamics import col, step_capacity
 from rebound.sim.levers import Action, Context, Effect, LeverModel, build_levers
+from rebound.sim.paths import sector_path
 from rebound.sim.references import reference_growth
 from rebound.sim.restrictions import SECTORS, first_restricted_day, phase_days, restriction_calendar
 from rebound.sim.result import Event, GdpParts, Result, gdp_composite
 
 FloatArray = NDArray[np.float64]
 CLOCK_OFFSET = 0.5  # the daily step runs after the day's events (events at whole days)
-NOMINAL_REFERENCE = {"industry": False, "consumption": True, "investment": True}
 
 
 @dataclass
@@ -153,6 +153,8 @@ class Engine:
                 raise ValueError(f"values[{k!r}] has {a.shape[0]} draws, expected {self.n}")
         self.cal = Calendar.of(params)
         self.events: list[Event] = []
+        self.above_quota_flow: Any = np.zeros((1, self.cal.n_days))
+        self.liquidity_paid: Any = np.zeros((1, self.cal.n_days))
 
     # --- set-up -------------------------------------------------------------------------
     def _paths(self) -> None:
@@ -161,9 +163,7 @@ class Engine:
         self.prc: dict[str, FloatArray] = {}
         growth = reference_growth(p, cal)
         for s in SECTORS:
-            sec = getattr(p.sectors, s)
-            mult = yoy_multipliers(growth[s], sec.loading, sec.offset_pct, sec.trend_growth_pct, nominal_reference=NOMINAL_REFERENCE[s], inflation_pct=sec.inflation_pct)
-            self.pot[s], self.prc[s] = reference_path(cal, sec.prior_year_level_100m, sec.inflation_pct, sec.seasonal, mult, sec.prior_year_anomaly, sec.anomaly_scale)
+            self.pot[s], self.prc[s] = sector_path(p, cal, s, growth[s], use_reference=growth[s] is not None)
         g = p.gdp
         mult = yoy_multipliers(growth["gdp"], g.loading, g.offset_pct, g.trend_growth_pct, nominal_reference=False, inflation_pct=g.inflation_pct)
         total = col(g.primary_100m) + col(g.secondary_100m) + col(g.tertiary_100m)
@@ -235,8 +235,8 @@ class Engine:
         self.levers = build_levers(p.levers)
         self.flows: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
         self.ledger: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
-        self.above_quota_flow: Any = np.zeros((1, cal.n_days))
-        self.liquidity_paid: Any = np.zeros((1, cal.n_days))
+        self.above_quota_flow = np.zeros((1, cal.n_days))
+        self.liquidity_paid = np.zeros((1, cal.n_days))
         self.u = np.ones((3, N, cal.n_days))
         env = simpy.Environment()
         for i, ph in enumerate(p.lockdown.phases):

@@ -123,6 +123,17 @@ def _demand_effect(
     return real, real * col(above_quota_share), ledger
 
 
+def pull_forward_per_day(spec: Any, spent: Any) -> Any:
+    r"""Spending given back a day after a voucher window: :math:`\phi\,S / D`.
+
+    ``spent`` is the extra spending realised in the window (the engine) or its upper bound
+    amount x scale x incremental_spending_per_yuan (the input check in :mod:`rebound.checks`);
+    :math:`\phi` = ``pull_forward_share``, :math:`D` = ``pull_forward_days``. The one place the
+    give-back rule is written.
+    """
+    return spent * col(spec.pull_forward_share) / spec.pull_forward_days
+
+
 class ConsumptionVoucher(LeverModel):
     r"""Consumption vouchers, issued in rounds.
 
@@ -161,7 +172,7 @@ class ConsumptionVoucher(LeverModel):
         give_back = realised * col(sp.pull_forward_share)
         e0 = ctx.cal.day(r.date) + r.redemption_days
         g0, g1 = min(e0, ctx.cal.n_days), min(e0 + sp.pull_forward_days, ctx.cal.n_days)
-        per_day = give_back / sp.pull_forward_days
+        per_day = pull_forward_per_day(sp, realised)
         nominal_back = np.zeros((per_day.shape[0], ctx.cal.n_days))
         nominal_back[:, g0:g1] = per_day
         _add(ledger, "given_back_in_horizon", nominal_back.sum(axis=1))
