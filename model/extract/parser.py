@@ -18,7 +18,7 @@ from rebound.data.vocab import MODEL_MEASURES
 from rebound.extract import measures
 from rebound.extract.indicators import ACCEPTS, Mention, find_mentions, known, modelled
 from rebound.extract.levers import PLAN, LeverKeywords, lever_notes, to_yi
-from rebound.extract.numerals import Figure, find_figures
+from rebound.extract.numerals import MAX_FIGURES, Figure, find_figures
 from rebound.extract.periods import Period, scan_times
 from rebound.extract.records import Candidate, LeverCandidate, ym
 
@@ -74,12 +74,16 @@ class SentenceParser:
         scan = scan_times(parse, doc_year)
         self.periods, self.dates = scan.periods, scan.dates
         self.mentions = find_mentions(parse)
-        self.figs = find_figures(parse, scan.spans)
+        overflow: list[str] = []
+        self.figs = find_figures(parse, scan.spans, overflow)
         self.delims = [m.start() for m in re.finditer(r"[,;:]", parse)]
         self.keywords = LeverKeywords(parse)
         self.rows: list[Candidate] = []
         self.levers: list[LeverCandidate] = []
         self.unresolved: dict[str, list[str]] = {}
+        if overflow:
+            self.unresolved[f"sentence of {len(parse)} characters: figures after the first "
+                            f"{MAX_FIGURES} not read (give the text its sentence breaks)"] = overflow
         self.growth: dict[tuple[str, str, str], Decimal] = {}
         self.fenbie: dict[tuple[int, str], int] = {}
         self.fig: Figure | None = None
