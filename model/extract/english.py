@@ -54,9 +54,10 @@ PERIOD = re.compile(
 _NEG = re.compile(r"\b(?:fell|fall|falls|dropped|drops|declined|declines|contracted|contracts|"
                   r"slumped|plunged|plummeted|shrank|shrinks|dipped|dips|slid|slides|decreased|"
                   r"tumbled|sank|down|lower)\b")
-_POS = re.compile(r"\b(?:rose|rises|rise|grew|grows|grow|increased|increases|expanded|expands|"
+_POS = re.compile(r"\b(?:rose|rises|rise|grew|grows|grow|increased|increases|expanded|expands|edged up|"
                   r"climbed|jumped|gained|up|higher|accelerated|advanced|rebounded|surged|added)\b")
 _NEG_NOUN = re.compile(r"^\s*(?:drop|decline|fall|contraction|slump|decrease|plunge)\b")
+_POS_NOUN = re.compile(r"^\s*(?:rise|increase|gain|growth|expansion|jump|rebound)\b")
 _FROM = re.compile(r"\bfrom (?:a |an )?$")
 _UNSURE = re.compile(r"\b(?:expect|expected|expects|forecast|forecasts|target|targets|poll|polled|"
                      r"estimate|estimated|projected|would|could|seen|aims?|goal|outlook|predict)",
@@ -148,8 +149,10 @@ class EnglishParser:
         return ind
 
     def _period_of(self, m: re.Match[str], nxt: int) -> Period | None:
-        stops = [i for i in (self.s.find(c, m.end(), nxt) for c in ",;") if i >= 0]
-        clause_end = min([nxt, *stops])
+        """The period printed after the figure in its clause, else the last one before it."""
+        limit = min(len(self.s), m.end() + _WINDOW)
+        stops = [i for i in (self.s.find(c, m.end(), limit) for c in ",;") if i >= 0]
+        clause_end = min([limit, *stops])
         i = bisect.bisect_left(self.period_starts, m.end())
         if i < len(self.periods) and self.periods[i][0] < clause_end:
             return self.periods[i][2]
@@ -162,6 +165,8 @@ class EnglishParser:
         pos = [x.end() for x in _POS.finditer(pre)]
         if _NEG_NOUN.match(self.s[m.end():m.end() + 14]):
             return -1
+        if _POS_NOUN.match(self.s[m.end():m.end() + 14]):
+            return 1
         if _FROM.search(pre):
             return 1
         if not neg and not pos:

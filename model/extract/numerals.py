@@ -52,11 +52,11 @@ _NUM = r"(?P<num>\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,8})?(?![\d,])|\d{1,15}(?:\.\d{1
 NUMBER = re.compile(
     rf"(?=\d)(?<![\d.A-Za-z]){_NUM}(?![A-Za-z])"
     r"(?P<approx>余|多)?"
-    r"(?P<unit>个百分点|百分点|%|万亿元|万亿|亿元|亿|万元|万人次|万人|万户次|万户|万辆|个|项|户|辆)?"
+    r"(?P<unit>个百分点|百分点|%|倍|万亿元|万亿|亿元|亿|万元|万人次|万人|万户次|万户|万辆|个|项|户|辆)?"
 )
 
 _CLASS_OF_UNIT = {
-    "个百分点": "pp", "百分点": "pp", "%": "pct",
+    "个百分点": "pp", "百分点": "pp", "%": "pct", "倍": "times",
     "万亿元": "money", "万亿": "money", "亿元": "money", "亿": "money", "万元": "money",
     "万人次": "persons", "万人": "persons",
 }
@@ -75,7 +75,7 @@ class Figure:
     unit : str
         The unit as printed (``%``, ``个百分点``, ``亿元``, ``万辆``, ...).
     cls : str
-        ``pct``, ``pp``, ``money``, ``persons`` or ``count``.
+        ``pct``, ``pp``, ``times`` (倍), ``money``, ``persons`` or ``count``.
     start, end : int
         Span in the parse copy (``start`` includes a printed minus sign).
     approx : str

@@ -31,6 +31,7 @@ _REASONS = {
     "pp": "percentage points with no recognised indicator in the sentence",
     "money": "amount not attached to an indicator or a lever keyword",
     "persons": "persons (万人): no indicator in the vocabulary (employment, population)",
+    "times": "multiple (倍) with no recognised indicator in the sentence",
 }
 
 
@@ -218,7 +219,7 @@ class SentenceParser:
             return None, ""
         if _NOT_THIS.search(self.s, m.end, fig.start) or self.s[max(0, m.start - 2):m.start] in ("受益", "惠及"):
             return None, ""
-        if m.ids and (fig.unit == "万户次" or fig.cls not in ACCEPTS.get(m.ids[0], ("pct", "pp", "money"))):
+        if m.ids and (fig.unit == "万户次" or fig.cls not in ACCEPTS.get(m.ids[0], ("pct", "pp", "money", "times"))):
             return None, ""
         return m, note
 
@@ -285,8 +286,12 @@ class SentenceParser:
         if PLAN.search(self.s, max(0, fig.start - 60), fig.start):
             self.add_unresolved(fig, "planned or target figure, not an outcome")
             return
-        if fig.approx or self.s.startswith("左右", fig.end):
-            self.add_unresolved(fig, "approximate figure (余/多/左右)")
+        if fig.approx or self.s.startswith(("左右", "以上", "以内", "上下"), fig.end) or \
+                self.s[max(0, fig.start - 2):fig.start].endswith(("近", "约", "超", "逾", "超过", "接近")):
+            self.add_unresolved(fig, "approximate figure or a bound (余, 多, 左右, 以上, 近, 约, 超过)")
+            return
+        if fig.cls == "times":
+            self.add_unresolved(fig, "growth printed as a multiple (倍): not converted")
             return
         period, how = self.period_for()
         if period is None:
