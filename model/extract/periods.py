@@ -151,7 +151,8 @@ class _Scanner:
         prev = self.prev
         if prev is not None and prev.kind == "year" and prev.endpos == p.pos and prev.compare == compare \
                 and self.out.periods and self.out.periods[-1] is prev:
-            self.out.periods.pop()  # 2022年上半年: the year only dates the period after it
+            self.out.periods.pop()  # 2022年上半年, 比2022年全年: the year only dates the period after it
+            p.year = prev.year if prev.year is not None else p.year
         self.out.periods.append(p)
         self.prev = p
 
