@@ -179,7 +179,8 @@ class EnglishParser:
             self._unres(raw, "percentage points or basis points in English copy: not read")
             return
         before = self.s[max(0, m.start() - _WINDOW):m.start()]
-        if _UNSURE.search(before) or _UNSURE.search(self.s, m.end(), nxt):
+        after_end = min([nxt, *[i for i in (self.s.find(c, m.end(), nxt) for c in ",;") if i >= 0]])
+        if _UNSURE.search(before) or _UNSURE.search(self.s, m.end(), after_end):
             self._unres(raw, "forecast, target or expectation, not an outcome")
             return
         if _NOT_YOY.search(self.s, max(0, m.start() - 60), nxt):

@@ -53,7 +53,7 @@ _VS_EXPECT = re.compile(r"(?P<dir>好于|高于|低于)预期(?:增速|目标)?[
 _MOM = re.compile(r"环比|(?:比|较)上(?:个)?月|(?:比|较)上一?季度?|比前一个月")
 _TWO_YEAR = re.compile(r"两年平均(?:增长|增速|下降)")
 _MULTI_YEAR = re.compile(r"三年平均|四年平均|年均|平均增长|平均下降")
-_LEVEL_FILLER = re.compile(r"(?:累计|共计|共|全年|合计)?(?:完成|实现|达到|达|为|是|突破)?(?:了)?")
+_LEVEL_FILLER = re.compile(r"(?:累计|共计|共|全年|合计)?(?:完成|实现|达到|达|为|是)?(?:了)?")
 
 
 @dataclass

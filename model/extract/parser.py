@@ -287,8 +287,8 @@ class SentenceParser:
             self.add_unresolved(fig, "planned or target figure, not an outcome")
             return
         if fig.approx or self.s.startswith(("左右", "以上", "以内", "上下"), fig.end) or \
-                self.s[max(0, fig.start - 2):fig.start].endswith(("近", "约", "超", "逾", "超过", "接近")):
-            self.add_unresolved(fig, "approximate figure or a bound (余, 多, 左右, 以上, 近, 约, 超过)")
+                self.s[max(0, fig.start - 2):fig.start].endswith(("近", "约", "超", "逾", "超过", "接近", "突破")):
+            self.add_unresolved(fig, "approximate figure or a bound (余, 多, 左右, 以上, 近, 约, 超过, 突破)")
             return
         if fig.cls == "times":
             self.add_unresolved(fig, "growth printed as a multiple (倍): not converted")
