@@ -55,8 +55,18 @@ def _read_input(source: str) -> tuple[str, str]:
     return text, name
 
 
+_SHOWN = 400  # characters of a quote the table shows (the CSV keeps every quote whole)
+
+
 def _esc(s: str) -> str:
     return s.replace("\r", "").replace("\n", "⏎")
+
+
+def _shown(quote: str) -> str:
+    """A quote for the table: whole unless it is a paste of more than 400 characters."""
+    if len(quote) <= _SHOWN:
+        return _esc(quote)
+    return f"{_esc(quote[:300])} … ({len(quote)} characters) … {_esc(quote[-80:])}"
 
 
 def _render_table(ex: object, source: str) -> str:
@@ -76,7 +86,7 @@ def _render_table(ex: object, source: str) -> str:
         out.append(table(rows, ["#", "indicator", "measure", "period", "compare", "value", "unit",
                                 "basis", "ref", "role"]))
         for i, c in enumerate(ex.indicators, 1):
-            out.append(f"  [{i}] {_esc(c.quote)}")
+            out.append(f"  [{i}] {_shown(c.quote)}")
             if c.reason:
                 out.append(f"       reason: {c.reason}")
     out.append("")
@@ -93,8 +103,9 @@ def _render_table(ex: object, source: str) -> str:
     out.append("")
     out.append(f"unresolved ({len(ex.unresolved)})")
     for u in ex.unresolved:
-        out.append(f"  {' '.join(u.figures)}: {u.reason}")
-        out.append(f"      {_esc(u.quote)}")
+        figures = " ".join(u.figures[:50]) + (f" … and {len(u.figures) - 50} more" if len(u.figures) > 50 else "")
+        out.append(f"  {figures}: {u.reason}")
+        out.append(f"      {_shown(u.quote)}")
     out.append("")
     out.append(f"{source}: year {ex.year if ex.year is not None else 'unknown'} ({ex.year_source}); "
                f"{len(ex.indicators)} indicator rows, {len(ex.levers)} levers, "
