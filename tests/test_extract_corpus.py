@@ -115,10 +115,12 @@ def test_tuning_corpus_recall_and_wrong_values(capsys: pytest.CaptureFixture[str
     assert sc.wrong_rate <= 0.02, sc.wrongs
 
 
-def test_heldout_corpus_recall_and_wrong_values(capsys: pytest.CaptureFixture[str]) -> None:
-    sc = score(load("heldout.toml"))
+@pytest.mark.parametrize("name", ["heldout.toml", "heldout2.toml"])
+def test_heldout_corpus_recall_and_wrong_values(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Held-out sets: first evaluations are recorded in docs/extract.md (0.991/0.009, 0.965/0.018)."""
+    sc = score(load(name))
     with capsys.disabled():
-        print("\n" + sc.line("held-out corpus"))
+        print("\n" + sc.line(f"held-out corpus {name}"))
     assert sc.recall >= 0.85, sc.misses
     assert sc.wrong_rate <= 0.02, sc.wrongs
 
@@ -127,7 +129,7 @@ def test_every_row_from_the_corpus_passes_data_check(tmp_path: Path) -> None:
     """The ids, measures, units and periods the extractor writes are ones `data check` accepts."""
     rows = []
     seen: set[tuple[str, ...]] = set()
-    for case in load("tuning.toml") + load("heldout.toml"):
+    for case in load("tuning.toml") + load("heldout.toml") + load("heldout2.toml"):
         for c in extract(str(case["text"]), source=str(case["id"]), year=int(str(case["year"]))).indicators:
             if c.key not in seen:
                 seen.add(c.key)

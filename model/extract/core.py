@@ -40,7 +40,7 @@ __all__ = ["COLUMNS", "LEVER_COLUMNS", "ONE_WAN", "YI_PER_WAN", "YI_PER_WANYI", 
            "Extraction", "LeverCandidate", "Unresolved", "extract", "normalise",
            "publication_month", "split_sentences", "year_from_text"]
 
-_DATELINE = re.compile(r"(?<!\d)(20\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_DATELINE = re.compile(r"(?=2)(?<!\d)(20\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 
 
 def publication_month(text: str) -> str | None:

@@ -47,15 +47,21 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"网络(?:零售|销售)额|网上零售额|线上销售额", ("online_sales",)),
     (r"市场主体", ("market_entities",)),
 )
-_MENTION_RE = re.compile("|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(_PATTERNS)))
+# Characters a name can start with: the lookahead lets the regex engine skip every other
+# position at C speed (tests/test_extract_speed.py checks the set against the patterns).
+MENTION_FIRST = "全除实城乡民第工制基技高社住设建交能水农国房限消餐地本生Gg经规汽整日开完投网线市固"
+_MENTION_RE = re.compile(f"(?=[{MENTION_FIRST}])(?:"
+                         + "|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(_PATTERNS)) + ")")
 
 # Heads of other quantities: where one of these is not part of a name above, it is a mention
 # of something the vocabulary does not have (利润总额, 居民消费价格, 制造业, 用电量, ...).
+HEAD_FIRST = "增投零收利产销进出用发价指余营成运业面税存贷人支行企制工门失客票"
 _HEADS = re.compile(
+    f"(?=[{HEAD_FIRST}])(?:"
     r"增加值|投资|零售额|零售|收入|利润|产量|销量|产值|进出口|出口|进口|用电量|发电量|"
     r"(?<!不变)(?<!可比)(?<!扣除)(?<!现行)价格|指数|余额|"
     r"营业额|销售额|成交额|运量|业务量|面积|税收|存款|贷款|人数|支出|行业|产业|企业|制造业|工业|产品|"
-    r"门类|失业率|收益|客流|票房"
+    r"门类|失业率|收益|客流|票房)"
 )
 _HEAD_OK_BEFORE = ("实现", "完成", "累计")
 

@@ -31,7 +31,9 @@ _LEVER_PATTERNS: tuple[tuple[str, str, str], ...] = (
     (r"直接补贴", "direct_subsidy", "money"),
     (r"补贴|补助", "subsidy", "money"),  # generic: category from the sentence
 )
-_LEVER_RE = re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _, _) in enumerate(_LEVER_PATTERNS)))
+LEVER_FIRST = "消留专开购住减退社稳直补"
+_LEVER_RE = re.compile(f"(?=[{LEVER_FIRST}])(?:"
+                       + "|".join(f"(?P<k{i}>{p})" for i, (p, _, _) in enumerate(_LEVER_PATTERNS)) + ")")
 PLAN = re.compile(r"计划|目标|力争|预计|规划|预期目标|要达到")
 _CAP = re.compile(r"最高|每人|每户|人均|每辆")
 _NEIGHBOURS = 4

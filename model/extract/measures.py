@@ -47,13 +47,13 @@ _UP = ("加快", "提高", "提升", "回升", "扩大", "加大", "上升")
 _VS_REF = (
     re.compile(r"(?P<dir>高于|低于|快于|慢于|高出|低出)(?P<ref>全国|全省|全市)[^,;]{0,8}?$"),
     re.compile(r"(?:比|较)(?P<ref>全国|全省)(?:平均水平|平均|水平)?(?:增速)?(?P<dir>高出|高|低|快|慢)$"),
-    re.compile(r"(?:比|较)(?P<ref>全国)、全省分别(?P<dir>高|低)$"),
+    re.compile(r"(?:比|较)(?P<ref>全国)、全省分别(?P<dir>高出|高|低)$"),
 )
 _VS_EXPECT = re.compile(r"(?P<dir>好于|高于|低于)预期(?:增速|目标)?[^,;]{0,4}?$")
 _MOM = re.compile(r"环比|(?:比|较)上(?:个)?月|(?:比|较)上一?季度?|比前一个月")
 _TWO_YEAR = re.compile(r"两年平均(?:增长|增速|下降)")
 _MULTI_YEAR = re.compile(r"三年平均|四年平均|年均|平均增长|平均下降")
-_LEVEL_FILLER = re.compile(r"(?:累计|共计|共|全年|合计)?(?:完成|实现|达到|达|为|是|突破)?(?:了)?")
+_LEVEL_FILLER = re.compile(r"(?:累计|共计|共|全年|合计)?(?:完成|实现|达到|达|为|是)?(?:了)?")
 
 
 @dataclass
@@ -313,6 +313,9 @@ def _growth(p: SentenceParser, f: Found, pre: str) -> None:
     assert year is not None
     if cmp is not None and cmp.kind in ("year", "same_prev") and cmp.year not in (None, year - 1):
         p.add_unresolved(fig, f"growth against {cmp.year}, not against the year before")
+        return
+    if cmp is not None and cmp.kind not in ("year", "same_prev", "prev_year"):
+        p.add_unresolved(fig, f"growth against {cmp.text} (an earlier period), not year on year")
         return
     sign = _sign(pre[-8:])
     if sign is None:

@@ -50,13 +50,13 @@ def to_arabic(s: str) -> str:
 # middle of a longer run of digits or of a word (2.5G).
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,8})?(?![\d,])|\d{1,15}(?:\.\d{1,8})?(?![\d.]))"
 NUMBER = re.compile(
-    rf"(?<![\d.A-Za-z]){_NUM}(?![A-Za-z])"
+    rf"(?=\d)(?<![\d.A-Za-z]){_NUM}(?![A-Za-z])"
     r"(?P<approx>余|多)?"
-    r"(?P<unit>个百分点|百分点|%|万亿元|万亿|亿元|亿|万元|万人次|万人|万户次|万户|万辆|个|项|户|辆)?"
+    r"(?P<unit>个百分点|百分点|%|倍|万亿元|万亿|亿元|亿|万元|万人次|万人|万户次|万户|万辆|个|项|户|辆)?"
 )
 
 _CLASS_OF_UNIT = {
-    "个百分点": "pp", "百分点": "pp", "%": "pct",
+    "个百分点": "pp", "百分点": "pp", "%": "pct", "倍": "times",
     "万亿元": "money", "万亿": "money", "亿元": "money", "亿": "money", "万元": "money",
     "万人次": "persons", "万人": "persons",
 }
@@ -75,7 +75,7 @@ class Figure:
     unit : str
         The unit as printed (``%``, ``个百分点``, ``亿元``, ``万辆``, ...).
     cls : str
-        ``pct``, ``pp``, ``money``, ``persons`` or ``count``.
+        ``pct``, ``pp``, ``times`` (倍), ``money``, ``persons`` or ``count``.
     start, end : int
         Span in the parse copy (``start`` includes a printed minus sign).
     approx : str
@@ -95,7 +95,12 @@ def _negative(s: str, start: int) -> bool:
     return start >= 1 and s[start - 1] == "-" and (start < 2 or not s[start - 2].isdigit())
 
 
-def find_figures(s: str, time_spans: list[tuple[int, int]]) -> list[Figure]:
+MAX_FIGURES = 2000
+"""Figures read in one sentence; a paste with more (no bulletin sentence has) lists the rest."""
+
+
+def find_figures(s: str, time_spans: list[tuple[int, int]],
+                 overflow: list[str] | None = None) -> list[Figure]:
     """Numbers with a unit, outside the given time expressions (sorted, non-overlapping).
 
     Parameters
@@ -104,11 +109,14 @@ def find_figures(s: str, time_spans: list[tuple[int, int]]) -> list[Figure]:
         A parse copy.
     time_spans : list of (int, int)
         Spans of dates and periods, sorted by start; numbers inside them are not figures.
+    overflow : list of str, optional
+        Receives the figures past the first :data:`MAX_FIGURES`, as printed (they are listed
+        as unresolved, not read).
 
     Returns
     -------
     list of Figure
-        In order of position.
+        In order of position, at most :data:`MAX_FIGURES`.
     """
     out: list[Figure] = []
     k = 0
@@ -122,6 +130,10 @@ def find_figures(s: str, time_spans: list[tuple[int, int]]) -> list[Figure]:
             continue
         if not unit:
             pending = m
+            continue
+        if len(out) >= MAX_FIGURES:
+            if overflow is not None:
+                overflow.append(m.group(0))
             continue
         if pending is not None and m.start() - pending.end() == 1 and s[pending.end()] in "和、及与":
             out.append(_figure(s, pending, unit))

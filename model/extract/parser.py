@@ -18,7 +18,7 @@ from rebound.data.vocab import MODEL_MEASURES
 from rebound.extract import measures
 from rebound.extract.indicators import ACCEPTS, Mention, find_mentions, known, modelled
 from rebound.extract.levers import PLAN, LeverKeywords, lever_notes, to_yi
-from rebound.extract.numerals import Figure, find_figures
+from rebound.extract.numerals import MAX_FIGURES, Figure, find_figures
 from rebound.extract.periods import Period, scan_times
 from rebound.extract.records import Candidate, LeverCandidate, ym
 
@@ -31,6 +31,7 @@ _REASONS = {
     "pp": "percentage points with no recognised indicator in the sentence",
     "money": "amount not attached to an indicator or a lever keyword",
     "persons": "persons (万人): no indicator in the vocabulary (employment, population)",
+    "times": "multiple (倍) with no recognised indicator in the sentence",
 }
 
 
@@ -74,12 +75,16 @@ class SentenceParser:
         scan = scan_times(parse, doc_year)
         self.periods, self.dates = scan.periods, scan.dates
         self.mentions = find_mentions(parse)
-        self.figs = find_figures(parse, scan.spans)
+        overflow: list[str] = []
+        self.figs = find_figures(parse, scan.spans, overflow)
         self.delims = [m.start() for m in re.finditer(r"[,;:]", parse)]
         self.keywords = LeverKeywords(parse)
         self.rows: list[Candidate] = []
         self.levers: list[LeverCandidate] = []
         self.unresolved: dict[str, list[str]] = {}
+        if overflow:
+            self.unresolved[f"sentence of {len(parse)} characters: figures after the first "
+                            f"{MAX_FIGURES} not read (give the text its sentence breaks)"] = overflow
         self.growth: dict[tuple[str, str, str], Decimal] = {}
         self.fenbie: dict[tuple[int, str], int] = {}
         self.fig: Figure | None = None
@@ -214,7 +219,7 @@ class SentenceParser:
             return None, ""
         if _NOT_THIS.search(self.s, m.end, fig.start) or self.s[max(0, m.start - 2):m.start] in ("受益", "惠及"):
             return None, ""
-        if m.ids and (fig.unit == "万户次" or fig.cls not in ACCEPTS.get(m.ids[0], ("pct", "pp", "money"))):
+        if m.ids and (fig.unit == "万户次" or fig.cls not in ACCEPTS.get(m.ids[0], ("pct", "pp", "money", "times"))):
             return None, ""
         return m, note
 
@@ -281,8 +286,12 @@ class SentenceParser:
         if PLAN.search(self.s, max(0, fig.start - 60), fig.start):
             self.add_unresolved(fig, "planned or target figure, not an outcome")
             return
-        if fig.approx or self.s.startswith("左右", fig.end):
-            self.add_unresolved(fig, "approximate figure (余/多/左右)")
+        if fig.approx or self.s.startswith(("左右", "以上", "以内", "上下"), fig.end) or \
+                self.s[max(0, fig.start - 2):fig.start].endswith(("近", "约", "超", "逾", "超过", "接近", "突破")):
+            self.add_unresolved(fig, "approximate figure or a bound (余, 多, 左右, 以上, 近, 约, 超过, 突破)")
+            return
+        if fig.cls == "times":
+            self.add_unresolved(fig, "growth printed as a multiple (倍): not converted")
             return
         period, how = self.period_for()
         if period is None:

@@ -25,23 +25,25 @@ NAMED_PERIODS: dict[str, tuple[int, int, str]] = {
 }
 
 _NAMED_RE = "|".join(sorted(map(re.escape, NAMED_PERIODS), key=len, reverse=True))
+TIME_FIRST = r"\d前首截止至到今本去上当全第下一二三四"
 TIME = re.compile(
-    r"(?P<isodate>(?<!\d)(?P<iy>20\d{2})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d))"
-    r"|(?P<clock>(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d))"
-    r"|(?P<range>(?<!\d)(?P<r0>\d{1,2})(?:月份?)?[-~至到](?P<r1>\d{1,2})月份?)"
+    f"(?=[{TIME_FIRST}])(?:(?<!\\d)(?:"  # one check skips the inside of a run of digits
+    r"(?P<isodate>(?P<iy>20\d{2})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d))"
+    r"|(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?!\d))"
+    r"|(?P<range>(?P<r0>\d{1,2})(?:月份?)?[-~至到](?P<r1>\d{1,2})月份?)"
+    r"|(?P<monthlist>\d{1,2}(?:[、和及]\d{1,2}){1,11}月份?)"
+    r"|(?P<date>(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日)"
+    r"|(?P<daynum>\d{1,2}日)"
+    r"|(?P<duration>\d{1,4}(?:个月|天|年间|年来|小时|分钟?|秒|周))"
+    r"|(?P<monthend>(?P<mem>\d{1,2})月(?:末|底))"
+    r"|(?P<month>(?P<mm>\d{1,2})月份?(?:当月)?)"
+    r"|(?P<year>(?P<yy>(?:19|20)\d{2})年(?:度)?)"
+    r"|(?P<named>" + _NAMED_RE + r"))"
     r"|(?P<first>(?:前|首)(?P<fm>\d{1,2})个?月份?)"
     r"|(?P<upto>(?:截至|截止|至|到)(?:(?P<uy>(?:19|20)\d{2})年)?(?P<um>\d{1,2})月(?:末|底|份)?)"
-    r"|(?P<monthlist>(?<!\d)\d{1,2}(?:[、和及]\d{1,2}){1,11}月份?)"
-    r"|(?P<date>(?<!\d)(?P<dm>\d{1,2})月(?P<dd>\d{1,2})日)"
-    r"|(?P<daynum>(?<!\d)\d{1,2}日)"
-    r"|(?P<duration>(?<!\d)\d{1,4}(?:个月|天|年间|年来|小时|分钟?|秒|周))"
-    r"|(?P<monthend>(?<!\d)(?P<mem>\d{1,2})月(?:末|底))"
-    r"|(?P<month>(?<!\d)(?P<mm>\d{1,2})月份?(?:当月)?)"
-    r"|(?P<year>(?<!\d)(?P<yy>(?:19|20)\d{2})年(?:度)?)"
-    r"|(?P<named>" + _NAMED_RE + r")"
     r"|(?P<rel>今年|本年|去年|上年|前年|当年)"
     r"|(?P<prevm>上个?月)"
-    r"|(?P<prevq>上一?季度?)"
+    r"|(?P<prevq>上一?季度?))"
 )
 
 _COMPARE_BEFORE = ("比", "较", "与", "同")
@@ -149,7 +151,8 @@ class _Scanner:
         prev = self.prev
         if prev is not None and prev.kind == "year" and prev.endpos == p.pos and prev.compare == compare \
                 and self.out.periods and self.out.periods[-1] is prev:
-            self.out.periods.pop()  # 2022年上半年: the year only dates the period after it
+            self.out.periods.pop()  # 2022年上半年, 比2022年全年: the year only dates the period after it
+            p.year = prev.year if prev.year is not None else p.year
         self.out.periods.append(p)
         self.prev = p
 

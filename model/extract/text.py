@@ -87,10 +87,11 @@ class Sentence:
     paragraph: int = 0
 
 
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zA-Z\u00c0-\u024f]{1,8}\)")
+_PINYIN = re.compile(r"(?=\()(?<=[\u4e00-\u9fff])\([a-zA-Z\u00c0-\u024f]{1,8}\)")
 _SPACE_RUN = re.compile(r"[\s\ufffd]+")
 _PAREN = re.compile(r"\([^()0-9%]{2,40}\)")
 _TERMINATORS = "。!?"
+_BREAK = re.compile(r"[。!?.\n]")
 _CLOSERS = "”’」』)）】\"'"
 _LINE_END_OK = "。!?…”’」』)）】\"'."
 
@@ -177,21 +178,24 @@ def split_sentences(text: str) -> list[Sentence]:
             if parse:
                 out.append(Sentence(a2, b2, parse, paragraph))
 
-    start = i = 0
-    n = len(norm)
-    while i < n:
+    start = 0
+    for m in _BREAK.finditer(norm):
+        i = m.start()
+        if i < start:
+            continue  # inside the closers of the previous sentence
         c = norm[i]
-        if c in _TERMINATORS or (c == "." and _english_stop(norm, i)):
-            j = i + 1
-            while j < n and norm[j] in _CLOSERS:
-                j += 1
-            emit(start, j)
-            start = i = j
+        if c == "\n":
+            if i not in soft:
+                emit(start, i)
+                start = i + 1
+                paragraph += 1
             continue
-        if c == "\n" and i not in soft:
-            emit(start, i)
-            start = i + 1
-            paragraph += 1
-        i += 1
-    emit(start, n)
+        if c == "." and not _english_stop(norm, i):
+            continue
+        j = i + 1
+        while j < len(norm) and norm[j] in _CLOSERS:
+            j += 1
+        emit(start, j)
+        start = j
+    emit(start, len(norm))
     return out
