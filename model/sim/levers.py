@@ -12,86 +12,27 @@ sector's price index) so they add to the real output paths.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rebound.params import schema
-from rebound.sim.calendar import Calendar
-from rebound.sim.dynamics import col, smoothstep
+from rebound.sim.construction import ProjectStarts, SpecialBond, cohort_flows, construction_flow
+from rebound.sim.dynamics import col
+from rebound.sim.lever_base import (
+    SECTOR_INDEX,
+    Action,
+    Context,
+    Effect,
+    LeverModel,
+    _add,
+    _window,
+    _zeros,
+)
 
 FloatArray = NDArray[np.float64]
-SECTOR_INDEX = {"industry": 0, "consumption": 1, "investment": 2}
-
-
-@dataclass
-class Context:
-    """What levers need to know about the run (no mutable state)."""
-
-    cal: Calendar
-    n_draws: int
-    cap_max: FloatArray  # (3, n|1, n_days) allowed activity share per sector
-    price: list[FloatArray]  # per sector: (n|1, n_days) price index
-    gdp_prior_100m: FloatArray  # (n|1, 1) prior-year nominal GDP
-
-
-@dataclass
-class Effect:
-    """What one lever action does."""
-
-    flows: dict[str, FloatArray] = field(default_factory=dict)  # sector -> real flow (n|1, n_days)
-    above_quota: FloatArray | None = None  # part of the consumption flow that is above quota
-    liquidity: FloatArray | None = None  # relief paid per day (亿元, nominal) (n|1, n_days)
-    ledger: dict[str, FloatArray] = field(default_factory=dict)  # name -> (n|1,) 亿元
-
-
-@dataclass(frozen=True)
-class Action:
-    date: dt.date
-    kind: str
-    index: int
-
-
-def _zeros(ctx: Context, rows: int = 1) -> FloatArray:
-    return np.zeros((rows, ctx.cal.n_days))
-
-
-def _window(ctx: Context, start: dt.date, days: int) -> tuple[int, int, int]:
-    """(first day, last day + 1 clipped to horizon, days beyond horizon)."""
-    d0 = ctx.cal.day(start)
-    d1 = d0 + days
-    n = ctx.cal.n_days
-    return d0, min(d1, n), max(0, d1 - n)
-
-
-def _add(ledger: dict[str, FloatArray], key: str, value: Any) -> None:
-    ledger[key] = np.asarray(value, dtype=float).reshape(-1)
-
-
-class LeverModel:
-    """Base class: a named lever with a money multiplier ``scale * enabled``."""
-
-    spec: Any
-
-    def __init__(self, name: str, spec: Any):
-        self.name = name
-        self.spec = spec
-
-    @property
-    def multiplier(self) -> FloatArray:
-        on = 1.0 if self.spec.enabled else 0.0
-        return col(self.spec.scale) * on
-
-    def actions(self) -> list[Action]:
-        raise NotImplementedError
-
-    def apply(self, ctx: Context, action: Action) -> Effect:
-        raise NotImplementedError
-
-    def sectors(self) -> tuple[str, ...]:
-        raise NotImplementedError
+__all__ = ["Action", "Context", "Effect", "LeverModel", "SECTOR_INDEX", "build_levers", "cohort_flows", "construction_flow", "pull_forward_per_day"]
 
 
 def _demand_effect(
@@ -229,125 +170,6 @@ class TaxRelief(LeverModel):
         _add(ledger, "invested_beyond_horizon", (share * amount)[:, 0] - inv_in)
         _add(ledger, "held_as_liquidity", ((1.0 - share) * amount)[:, 0])
         return Effect(flows={"investment": inv_nominal / ctx.price[2]}, liquidity=paid, ledger=ledger)
-
-
-def construction_flow(
-    ctx: Context, amount_100m: FloatArray, start_day: int, duration_days: int
-) -> FloatArray:
-    r"""Nominal daily spending of construction started on ``start_day``.
-
-    Work advances with the open share of investment activity, :math:`W_t=\sum_{u\le t} c_u`
-    (so lockdown halts it), and the share done is :math:`S(W_t / D)` (smoothstep).
-    """
-    return cohort_flows(ctx, amount_100m, [start_day], duration_days)
-
-
-def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], duration_days: int) -> FloatArray:
-    r"""Sum of :func:`construction_flow` over cohorts, each spending ``amount_100m / len(starts)``.
-
-    Cohorts that start after the last restricted day run at full pace in every draw, so their
-    curve is computed once (one row) and shifted; only cohorts that meet a restriction are
-    computed per draw. Same result, much less work for large ensembles.
-    """
-    n = ctx.cal.n_days
-    cap = ctx.cap_max[2]
-    rows = max(amount_100m.shape[0], cap.shape[0])
-    out = np.zeros((rows, n))
-    if not starts:
-        return out
-    each = amount_100m / len(starts)
-    restricted = np.flatnonzero(np.any(cap < 1.0, axis=0))
-    last = int(restricted[-1]) if restricted.size else -1
-    D = duration_days
-    k = np.arange(1, D + 1, dtype=float)
-    base = smoothstep(k / D) - smoothstep((k - 1) / D)  # full-pace spending share by work day
-    free_curve = np.zeros(n)
-    for s in starts:
-        if s >= n:
-            continue
-        if s > last:
-            seg = base[: n - s]
-            free_curve[s : s + seg.size] += seg
-        else:
-            work = np.cumsum(cap[:, s:], axis=1)
-            done = smoothstep(work / D)
-            prev = np.concatenate([np.zeros((done.shape[0], 1)), done[:, :-1]], axis=1)
-            out[:, s:] += each * (done - prev)
-    out += each * free_curve[None, :]
-    return out
-
-
-COHORT_DAYS = 14  # starts spread over a window are grouped in fortnightly cohorts
-
-
-class ProjectStarts(LeverModel):
-    r"""Extra investment projects started over a window.
-
-    Incremental investment :math:`N\,\sigma\,\bar K` (count x incremental_share x
-    mean_size_100m) starts in fortnightly cohorts spread evenly over [start, end]; each cohort is
-    spent along the construction S-curve, halted while investment activity is restricted.
-
-    Ledger identity: spent_in_horizon + beyond_horizon = money.
-    """
-
-    spec: schema.ProjectStarts
-
-    def sectors(self) -> tuple[str, ...]:
-        return ("investment",)
-
-    def actions(self) -> list[Action]:
-        return [Action(self.spec.start, "projects_start", 0), Action(self.spec.end, "projects_last_start", 1)]
-
-    def apply(self, ctx: Context, action: Action) -> Effect:
-        if action.index != 0:
-            return Effect()
-        sp = self.spec
-        money = col(sp.count * sp.mean_size_100m) * col(sp.incremental_share) * self.multiplier
-        d0 = ctx.cal.day(sp.start)
-        d1 = ctx.cal.day(sp.end)
-        starts = list(range(d0, d1 + 1, COHORT_DAYS))
-        flow = cohort_flows(ctx, money, starts, sp.construction_days)
-        ledger: dict[str, FloatArray] = {}
-        _add(ledger, "money", money[:, 0])
-        _add(ledger, "spent_in_horizon", flow.sum(axis=1))
-        _add(ledger, "beyond_horizon", money[:, 0] - flow.sum(axis=1))
-        return Effect(flows={"investment": flow / ctx.price[2]}, ledger=ledger)
-
-
-class SpecialBond(LeverModel):
-    r"""Special-purpose bonds: issuance becomes project spending after a lag.
-
-    Of each issue :math:`B`, :math:`B\,\kappa\,\sigma` (capex_share x incremental_share) is extra
-    investment, spent along the construction S-curve from ``lag_days`` after issuance, in
-    fortnightly cohorts over the issuance window.
-
-    Ledger identity: not_capex + not_incremental + spent_in_horizon + beyond_horizon = money.
-    """
-
-    spec: schema.SpecialBond
-
-    def sectors(self) -> tuple[str, ...]:
-        return ("investment",)
-
-    def actions(self) -> list[Action]:
-        return [Action(i.start, "bonds_issued", k) for k, i in enumerate(self.spec.issues)]
-
-    def apply(self, ctx: Context, action: Action) -> Effect:
-        sp = self.spec
-        iss = sp.issues[action.index]
-        money = col(iss.amount_100m) * self.multiplier
-        capex = money * col(sp.capex_share)
-        extra = capex * col(sp.incremental_share)
-        d0, d1 = ctx.cal.day(iss.start), ctx.cal.day(iss.end)
-        starts = [s + sp.lag_days for s in range(d0, d1 + 1, COHORT_DAYS)]
-        flow = cohort_flows(ctx, extra, starts, sp.spend_days)
-        ledger: dict[str, FloatArray] = {}
-        _add(ledger, "money", money[:, 0])
-        _add(ledger, "not_capex", (money - capex)[:, 0])
-        _add(ledger, "not_incremental", (capex - extra)[:, 0])
-        _add(ledger, "spent_in_horizon", flow.sum(axis=1))
-        _add(ledger, "beyond_horizon", extra[:, 0] - flow.sum(axis=1))
-        return Effect(flows={"investment": flow / ctx.price[2]}, ledger=ledger)
 
 
 class HousingSubsidy(LeverModel):
