@@ -32,11 +32,24 @@ class Problem:
     message: str
 
     def format(self) -> str:
-        """Return ``file:line: key: message`` (``file: key: message`` without a line)."""
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        """Return ``file:line: key: message`` (``file: key: message`` without a line).
+
+        Always one line: line breaks and other control characters inside the file name, key
+        or message (a key or value taken from the input) are shown escaped (``\\n``).
+        """
+        where = f"{one_line(self.file)}:{self.line}" if self.line is not None else one_line(self.file)
         if self.key:
-            return f"{where}: {self.key}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {one_line(self.key)}: {one_line(self.message)}"
+        return f"{where}: {one_line(self.message)}"
+
+
+_CONTROL = {i: f"\\x{i:02x}" for i in [*range(0x20), 0x7F]} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+_CONTROL |= {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\x85"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters escaped, so it prints as one line."""
+    return str(text).translate(_CONTROL)
 
 
 class InputError(Exception):

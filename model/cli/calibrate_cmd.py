@@ -39,12 +39,13 @@ def calibrate(params_file: Path, write_to: Path | None, fmt: str) -> None:
     click.echo(f"calibrating {len(loaded.params.calibration.free)} free parameters...", err=True)
     fitted = api.calibrate(loaded)
     result = fitted.result
+    if write_to is not None:  # written first: a failure to write prints only the problem lines
+        fitted.write(write_to)
     if fmt == "json":
         click.echo(json.dumps(as_json(result), ensure_ascii=False, indent=2))
     else:
         click.echo(render(result, str(params_file)))
     if write_to is not None:
-        fitted.write(write_to)
         click.echo(f"wrote {write_to}", err=True)
 
 
@@ -89,7 +90,7 @@ def render(result: Any, name: str) -> str:
 @click.argument("params_file", metavar="PARAMS", type=click.Path(path_type=Path))
 @click.option("--cutoff", required=True, help="Fit on figures whose period ends by this month (YYYY-MM); predict the later ones.")
 @click.option("--ensemble", "n_draws", type=click.IntRange(0, 100000), default=200, show_default=True, help="Draws from the cutoff posterior for prediction intervals.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=DEFAULT_SEED, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_input_errors
 def backtest(params_file: Path, cutoff: str, n_draws: int, seed: int, fmt: str) -> None:

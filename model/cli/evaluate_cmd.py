@@ -28,7 +28,7 @@ CSV_COLUMNS = [
 @click.option("--holdout", "holdout_file", required=True, type=click.Path(path_type=Path), help="Observed-data CSV of the figures to predict (same columns as data/observed/*.csv); its fit rows are scored.")
 @click.option("--cutoff", default=None, help="Refit the free parameters on fit figures ending by this month (YYYY-MM) first, never on a held-out one.")
 @click.option("--ensemble", "n_draws", type=click.IntRange(1, 1_000_000), default=400, show_default=True, help="Draws for the predictive bands.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of every random draw.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=DEFAULT_SEED, show_default=True, help="Seed of every random draw.")
 @FORMAT_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also write scorecard.csv and scorecard.json into this directory.")
 @handle_input_errors

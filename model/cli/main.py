@@ -7,12 +7,16 @@ each verb lives in ``rebound/cli/<verb>_cmd.py`` (folder ``model/cli/``) and is 
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
 
+from rebound.problems import one_line
+
 # verb -> (module in rebound.cli, attribute, one-line help shown by `rebound --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "new": ("new_cmd", "new", "Write a parameter file for a new episode (validates and runs at once)."),
     "run": ("run_cmd", "run", "Run an episode or scenario; reported vs model figures."),
     "compare": ("compare_cmd", "compare", "Compare scenarios with the calibrated baseline."),
     "attribute": ("attribute_cmd", "attribute", "Split the policy effect among the levers (Shapley)."),
@@ -39,6 +43,30 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"rebound.cli.{module_name}")
         command: click.Command = getattr(module, attr)
         return command
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Run the CLI; a usage error prints one line ``rebound: <problem>`` and exits 2.
+
+        click's own usage errors are three lines (usage, hint, error); here they are one, like
+        every other problem. ``--help`` and ``--version`` keep click's behaviour.
+        """
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as err:
+            where = err.ctx.command_path if err.ctx is not None else "rebound"
+            click.echo(f"{where}: {one_line(err.format_message())}", err=True)
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            click.echo(f"rebound: {one_line(err.format_message())}", err=True)
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("rebound: aborted", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, short) for name, (_, _, short) in COMMANDS.items()]

@@ -13,7 +13,7 @@ from rebound.cli.common import FORMAT_OPTION, handle_input_errors
 
 
 def seed_option(f: Any) -> Any:
-    return click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the random draws (recorded in summary.json).")(f)
+    return click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=DEFAULT_SEED, show_default=True, help="Seed of the random draws (recorded in summary.json).")(f)
 
 
 def ensemble_option(f: Any) -> Any:
@@ -58,9 +58,10 @@ def run(params_file: Path, n_draws: int, seed: int, fmt: str, out_dir: Path | No
     if n_draws >= 2000:
         click.echo(f"running {n_draws} draws...", err=True)
     out = api.run(loaded, n_draws, seed)
+    if out_dir is not None:  # outputs first: a failure to write prints only the problem lines
+        write_run(out, out_dir)
     emit(out, fmt, show_all)
     if out_dir is not None:
-        write_run(out, out_dir)
         click.echo(f"wrote {out_dir}/indicators.csv, paths.csv, summary.json", err=True)
 
 

@@ -23,6 +23,7 @@ re-exported (see ``__all__``).
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,14 @@ from rebound.params.paths import (
     suggest,
 )
 from rebound.params.schema import Params
-from rebound.params.source import SourceFile, display, parse_toml, read_text, undocumented_numbers
+from rebound.params.source import (
+    SourceFile,
+    display,
+    parse_toml,
+    read_text,
+    resolved,
+    undocumented_numbers,
+)
 from rebound.params.tomlines import line_of
 from rebound.params.validate import cross_field_problems, validate_raw
 from rebound.params.values import with_values
@@ -74,6 +82,10 @@ __all__ = [
 ]
 
 SCENARIO_KEYS = {"base", "name", "description", "set", "shift_days"}
+MAX_BASE_CHAIN = 32
+"""Most files in one scenario chain (the scenario, its bases, the parameter file); real chains: 2-3."""
+MAX_SHIFT_DAYS = 36_500
+"""Largest ``[shift_days]`` entry, in days either way (100 years; dates stay inside the calendar)."""
 
 
 @dataclass
@@ -102,7 +114,8 @@ class Loaded:
         return self.files[0].path
 
     def hashes(self) -> dict[str, str]:
-        return {str(f.path): f.sha256 for f in self.files}
+        """SHA-256 of every file in the chain, keyed by its resolved path relative to the working directory."""
+        return {display(f.path): f.sha256 for f in self.files}
 
 
 def load(path: str | Path, *, checks: Sequence[Check] = (), _seen: tuple[Path, ...] = ()) -> Loaded:
@@ -124,16 +137,19 @@ def load(path: str | Path, *, checks: Sequence[Check] = (), _seen: tuple[Path, .
     """
     p = Path(path)
     shown = display(p)
-    resolved = p.resolve()
-    if resolved in _seen:
-        chain = " -> ".join(display(s) for s in (*_seen, resolved))
+    real = resolved(p)
+    if real in _seen:
+        chain = " -> ".join(display(s) for s in (*_seen, real))
         raise InputError([Problem(shown, None, "base", f"scenario bases form a cycle: {chain}")])
+    if len(_seen) >= MAX_BASE_CHAIN:
+        first = display(_seen[0])
+        raise InputError([Problem(first, None, "base", f"the chain of scenario bases is longer than {MAX_BASE_CHAIN} files (stopped at {shown}); base a scenario on the parameter file or a scenario close to it")])
     src = parse_toml(p, shown)
     if "base" not in src.data:
         if "set" in src.data or "shift_days" in src.data:
             raise InputError([Problem(shown, None, "base", 'a scenario file needs base = "<parameter file or scenario it changes, relative to this file>"')])
         return validate_source(src, tuple(checks))
-    return _load_scenario(src, tuple(checks), (*_seen, resolved))
+    return _load_scenario(src, tuple(checks), (*_seen, real))
 
 
 def _header_problems(src: SourceFile, shown: str) -> list[Problem]:
@@ -159,13 +175,20 @@ def _base_path(src: SourceFile, shown: str, seen: tuple[Path, ...], problems: li
 
     if not isinstance(base_val, str) or not base_val.strip():
         raise fail(f"must be a path string, relative to this file (got {base_val!r})")
+    if "\0" in base_val:
+        raise fail("path contains a NUL character")
     base_path = src.path.parent / base_val
+    if os.path.islink(base_path) or os.path.lexists(base_path):
+        try:
+            os.stat(base_path)
+        except OSError:
+            raise fail(f"base cannot be read: symbolic links form a loop or point nowhere: {base_val}") from None
     if not base_path.exists():
         raise fail(f"base file not found: {base_val} (looked for {display(base_path)})")
     if base_path.is_dir():
         raise fail(f"base is a directory, expected a file: {base_val}")
-    if base_path.resolve() in seen:
-        chain = " -> ".join(display(s) for s in (*seen, base_path.resolve()))
+    if resolved(base_path) in seen:
+        chain = " -> ".join(display(s) for s in (*seen, resolved(base_path)))
         raise fail(f"scenario bases form a cycle: {chain}")
     return base_path
 
@@ -181,7 +204,13 @@ def _apply_sections(src: SourceFile, shown: str, base: Loaded, raw: dict[str, An
             continue
         for key, value in flatten_overrides(table):
             line = line_of(src.lines, f"{section}.{key}")
-            msg, leaves = apply_override(raw, section, key, value, known)
+            if section == "shift_days" and isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SHIFT_DAYS:
+                problems.append(Problem(shown, line, key, f"shift of {value} days is too large (at most {MAX_SHIFT_DAYS} days, 100 years, either way)"))
+                continue
+            try:
+                msg, leaves = apply_override(raw, section, key, value, known)
+            except OverflowError:
+                msg, leaves = f"moves a date outside the calendar (years 1 to 9999) by {value} days", []
             if msg:
                 problems.append(Problem(shown, line, key, msg))
                 continue

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 SectorName = Literal["industry", "consumption", "investment"]
 
@@ -223,11 +225,57 @@ class FreeParam(Strict):
     upper: float = P(unit="as the key", meaning="upper bound")
     source: str = Field(min_length=1)
 
+    @field_validator("spread")
+    @classmethod
+    def _spread_not_vanishing(cls, v: float, info: ValidationInfo) -> float:
+        centre = info.data.get("centre", 0.0)
+        floor = MIN_SPREAD * max(1.0, abs(centre)) if isinstance(centre, float) else MIN_SPREAD
+        if v < floor:
+            raise PydanticCustomError("spread_too_small", "prior spread {got} is too small to compute with: at least {floor} (1e-9, relative to the centre when |centre| > 1); fix the parameter instead of giving it a free prior", {"got": f"{v:g}", "floor": f"{floor:g}"})
+        return v
+
+
+MIN_SPREAD = 1e-9
+"""Smallest prior spread, absolute, or relative to ``|centre|`` when that is above 1."""
+COV_TOL = 1e-8
+"""Tolerance (relative to the largest variance) for the posterior's symmetry and semi-definiteness."""
+
 
 class Posterior(Strict):
+    """Gaussian approximation of the posterior (z units) written by ``calibrate --write``."""
+
     keys: list[str]
-    mean: list[float]
-    cov: list[list[float]]
+    mean: list[Annotated[float, Field(allow_inf_nan=False)]]
+    cov: list[list[Annotated[float, Field(allow_inf_nan=False)]]]
+
+    @field_validator("mean")
+    @classmethod
+    def _mean_per_key(cls, v: list[float], info: ValidationInfo) -> list[float]:
+        k = len(info.data.get("keys", []))
+        if len(v) != k:
+            raise PydanticCustomError("posterior_shape", "has {n} values but keys names {k} parameters; rerun rebound calibrate --write", {"n": len(v), "k": k})
+        return v
+
+    @field_validator("cov")
+    @classmethod
+    def _cov_is_covariance(cls, v: list[list[float]], info: ValidationInfo) -> list[list[float]]:
+        k = len(info.data.get("keys", []))
+        if len(v) != k or any(len(row) != k for row in v):
+            shape = f"{len(v)} rows of " + "/".join(sorted({str(len(row)) for row in v}) or ["0"])
+            raise PydanticCustomError("posterior_shape", "must be a {k} x {k} matrix (one row and column per key), got {shape}; rerun rebound calibrate --write", {"k": k, "shape": shape})
+        if k == 0:
+            return v
+        m = np.array(v, dtype=float)
+        scale = max(1.0, float(np.max(np.abs(np.diag(m)))))
+        if np.any(np.diag(m) < 0):
+            i = int(np.argmin(np.diag(m)))
+            raise PydanticCustomError("posterior_cov", "variance of {key} is negative ({var}); a covariance has variances >= 0", {"key": info.data["keys"][i], "var": f"{float(m[i, i]):g}"})
+        if np.max(np.abs(m - m.T)) > COV_TOL * scale:
+            raise PydanticCustomError("posterior_cov", "is not symmetric (cov[i][j] must equal cov[j][i])", {})
+        low = float(np.min(np.linalg.eigvalsh((m + m.T) / 2)))
+        if low < -COV_TOL * scale:
+            raise PydanticCustomError("posterior_cov", "is not positive semi-definite (smallest eigenvalue {low}); rerun rebound calibrate --write", {"low": f"{low:g}"})
+        return v
 
 
 class CalibrationRecord(Strict):

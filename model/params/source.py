@@ -6,7 +6,9 @@ becomes one :class:`~rebound.problems.Problem` in an :class:`~rebound.problems.I
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -32,20 +34,54 @@ class SourceFile:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+MAX_DEPTH = 64
+"""Deepest nesting of tables and arrays a parameter or scenario file may have (real files: 4)."""
+
+
+def resolved(path: Path) -> Path:
+    """``path`` made absolute with symbolic links followed; a link loop stays unresolved.
+
+    ``Path.resolve`` raises ``RuntimeError`` on a loop in Python 3.11 (``OSError`` later);
+    ``os.path.realpath`` never raises, it stops at the loop. Reading such a path then fails
+    with ``ELOOP``, which :func:`read_text` reports as one problem.
+    """
+    return Path(os.path.realpath(os.path.abspath(path)))
+
+
 def display(path: Path) -> str:
     """The path as shown in messages: relative to the working directory when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved(path).relative_to(resolved(Path.cwd())))
     except ValueError:
         return str(path)
 
 
+def _stat_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file (None if it can be tried)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic links form a loop (the path never reaches a file)"
+        if err.errno == errno.ENOTDIR:
+            return "file not found (a part of the path is a file, not a folder)"
+        if err.errno == errno.ENAMETOOLONG:
+            return "path is too long"
+        return None  # reported by the read below
+    except ValueError:
+        return "path contains a NUL character"
+    if os.path.isdir(path) or (st.st_mode & 0o170000) == 0o040000:
+        return "is a directory, expected a file"
+    return None
+
+
 def read_text(path: Path, display: str) -> str:
     """Read a UTF-8 text file; every failure becomes one Problem."""
-    if not path.exists():
-        raise InputError([Problem(display, None, "", "file not found")])
-    if path.is_dir():
-        raise InputError([Problem(display, None, "", "is a directory, expected a file")])
+    why = _stat_problem(path)
+    if why:
+        raise InputError([Problem(display, None, "", why)])
     try:
         data = path.read_bytes()
     except PermissionError:
@@ -70,6 +106,42 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 def parse_toml(path: Path, display: str) -> SourceFile:
     """Read and parse a TOML file (problems are reported under the name ``display``)."""
     text = read_text(path, display)
+    return SourceFile(path=path, text=text, data=toml_values(text, display), lines=key_lines(text))
+
+
+def _depth_line(text: str) -> int | None:
+    """Line where bracket nesting (outside strings and comments, roughly) first passes MAX_DEPTH."""
+    depth = 0
+    line = 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
+def _too_deep(value: Any) -> bool:
+    """True if tables/arrays nest deeper than MAX_DEPTH (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if d > MAX_DEPTH:
+            return True
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return False
+
+
+def toml_values(text: str, display: str) -> dict[str, Any]:
+    """Parse TOML text; syntax errors and nesting deeper than MAX_DEPTH become one Problem."""
+    deep = f"tables and arrays nest more than {MAX_DEPTH} levels deep (a parameter file needs 4)"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -78,12 +150,16 @@ def parse_toml(path: Path, display: str) -> SourceFile:
         line = int(m.group(1)) if m else None
         msg = _TOML_POS.sub("", msg).strip()
         raise InputError([Problem(display, line, "", f"TOML syntax error: {msg}")]) from None
-    return SourceFile(path=path, text=text, data=data, lines=key_lines(text))
+    except RecursionError:
+        raise InputError([Problem(display, _depth_line(text), "", deep)]) from None
+    if _too_deep(data):
+        raise InputError([Problem(display, _depth_line(text), "", deep)])
+    return data
 
 
 def source_of_text(path: Path, text: str) -> SourceFile:
     """A :class:`SourceFile` for TOML text that is not (yet) on disk at ``path``."""
-    return SourceFile(path=Path(path), text=text, data=tomllib.loads(text), lines=key_lines(text))
+    return SourceFile(path=Path(path), text=text, data=toml_values(text, display(Path(path))), lines=key_lines(text))
 
 
 def undocumented_numbers(src: SourceFile) -> list[Problem]:
