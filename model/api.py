@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rebound.fit.calibrate import Calibration
     from rebound.fit.pipeline import RunOutput
     from rebound.params import Loaded
+    from rebound.params.newepisode import Created
     from rebound.scenarios import Attribution, Comparison
     from rebound.scenarios.distribute import Executor
     from rebound.scenarios.shared import Progress
@@ -55,6 +56,38 @@ def _loaded(src: PathLike | Loaded) -> Loaded:
 
 def _seed(seed: int | None) -> int:
     return DEFAULT_SEED if seed is None else int(seed)
+
+
+# --- new ------------------------------------------------------------------------------------
+
+
+def new_episode(name: str, year: int, region: str, **options: Any) -> Created:
+    """Write ``out_dir/name.toml`` for a new episode; see :func:`new` (this also returns the notes)."""
+    from rebound.checks import MODEL_CHECKS
+    from rebound.params.newepisode import create
+
+    return create(name, year, region, checks=MODEL_CHECKS, **options)
+
+
+def new(name: str, year: int, region: str, **options: Any) -> Path:
+    """Write a parameter file for a new episode that validates and runs at once; return its path.
+
+    Parameters
+    ----------
+    name, year, region : str, int, str
+        Episode name (file name ``name.toml``), episode year, region as bulletins name it.
+    **options
+        ``observed`` (CSV, copied next to the file as ``name.csv``), ``lockdowns`` (list of
+        ``"YYYY-MM-DD..YYYY-MM-DD"``), ``reference`` (default ``"national"``), ``like`` (an
+        episode whose behavioural numbers are copied, never its calibration), ``out_dir``
+        (default ``"params"``), ``force`` (overwrite).
+
+    Raises
+    ------
+    rebound.problems.InputError
+        One problem per bad argument; nothing is written.
+    """
+    return new_episode(name, year, region, **options).path
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -144,8 +177,12 @@ class Calibrated:
         write_calibrated(self.loaded, self.result, Path(path))
 
 
-def calibrate(path: PathLike | Loaded) -> Calibrated:
-    """Fit the free parameters of a parameter file to its reported figures."""
+def calibrate(path: PathLike | Loaded, *, cutoff: str | None = None, exclude: tuple[str, ...] = ()) -> Calibrated:
+    """Fit the free parameters of a parameter file to its reported figures.
+
+    ``cutoff`` (``YYYY-MM``) fits only figures whose period ends by then; ``exclude`` drops
+    figures by label or label prefix (``industry yoy_month_pct 2022-08``). Neither needs a new file.
+    """
     import pandas as pd
 
     from rebound.fit import pipeline
@@ -153,7 +190,7 @@ def calibrate(path: PathLike | Loaded) -> Calibrated:
 
     loaded = _loaded(path)
     observations = pipeline.load_observations(loaded)
-    result = fit(loaded.params, observations, model_error_pp=loaded.params.calibration.model_error_pp)
+    result = fit(loaded.params, observations, cutoff=cutoff, exclude=tuple(exclude))
     figures = pd.DataFrame(
         [{**asdict(f), "residual": f.residual, "standardised": f.standardised} for f in result.figures],
         columns=["label", "indicator", "measure", "period_start", "period_end", "reported", "model", "sigma", "residual", "standardised"],

@@ -86,6 +86,7 @@ def render_attribution(attr: Any, prov: dict[str, Any]) -> str:
     header = ["", "value", "share of gap"]
     if ens:
         header.insert(2, "5-95%")
+        header.append("share 5-95%")
     rows = []
     for r in attr.table.itertuples():
         label = {"no_policy": "no policy (all levers off)", "baseline": "baseline (all levers on)", "total": "policy effect (baseline − no policy)"}.get(r.item, f"  {r.item}")
@@ -93,6 +94,7 @@ def render_attribution(attr: Any, prov: dict[str, Any]) -> str:
         row = [label, val, f"{100 * r.share_of_gap:.1f}%" if r.kind == "lever" and r.share_of_gap == r.share_of_gap else ""]
         if ens:
             row.insert(2, f"{num(r.p05, 3)}..{num(r.p95, 3)}")
+            row.append(f"{100 * r.share_p05:.0f}%..{100 * r.share_p95:.0f}%" if r.kind == "lever" and r.share_p05 == r.share_p05 else "")
         rows.append(row)
     per = period_label(s.period_start, s.period_end, s.measure)
     head = f"attribution · {indicator_label(s.indicator)} · {per} · {s.measure} ({unit}) · rebound {prov.get('version')}" + (f" · seed {prov.get('seed')} · ensemble {attr.n_draws}" if ens else " · point estimate")

@@ -16,9 +16,11 @@ from rebound.cli.common import handle_input_errors
 @click.command("calibrate")
 @click.argument("params_file", metavar="PARAMS", type=click.Path(path_type=Path))
 @click.option("--write", "write_to", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a calibrated parameter file here (comments kept; the calibration is recorded in it). May be PARAMS itself.")
+@click.option("--cutoff", default=None, metavar="YYYY-MM", help="Fit only figures whose period ends by this month (what was known then).")
+@click.option("--exclude", "exclude", multiple=True, metavar="FIGURE", help="Leave out a figure by its label or a prefix of it, e.g. 'industry yoy_month_pct 2022-08' (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_input_errors
-def calibrate(params_file: Path, write_to: Path | None, fmt: str) -> None:
+def calibrate(params_file: Path, write_to: Path | None, cutoff: str | None, exclude: tuple[str, ...], fmt: str) -> None:
     """Fit the free parameters to the reported figures (regularised least squares).
 
     \b
@@ -26,6 +28,8 @@ def calibrate(params_file: Path, write_to: Path | None, fmt: str) -> None:
       rebound calibrate params/changchun_2022.toml
       rebound calibrate params/changchun_2022.toml --format json
       rebound calibrate params/changchun_2022.toml --write out/changchun_2022_calibrated.toml
+      rebound calibrate params/changchun_2022.toml --cutoff 2022-06
+      rebound calibrate params/changchun_2022.toml --exclude "industry yoy_month_pct 2022-08"
 
     Prints each fitted figure (reported, model, residual, standardised residual), each free
     parameter (prior, estimate, 90% interval, whether data or prior determine it), and the
@@ -37,7 +41,9 @@ def calibrate(params_file: Path, write_to: Path | None, fmt: str) -> None:
     loaded = api.load(params_file)
     pipeline.load_observations(loaded)  # a missing observed-data file fails before the message
     click.echo(f"calibrating {len(loaded.params.calibration.free)} free parameters...", err=True)
-    fitted = api.calibrate(loaded)
+    if cutoff is not None:
+        _check_month(cutoff, "--cutoff")
+    fitted = api.calibrate(loaded, cutoff=cutoff, exclude=exclude)
     result = fitted.result
     if write_to is not None:  # written first: a failure to write prints only the problem lines
         fitted.write(write_to)
@@ -47,6 +53,15 @@ def calibrate(params_file: Path, write_to: Path | None, fmt: str) -> None:
         click.echo(render(result, str(params_file)))
     if write_to is not None:
         click.echo(f"wrote {write_to}", err=True)
+
+
+def _check_month(text: str, option: str) -> None:
+    import re
+
+    from rebound.problems import InputError, Problem
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise InputError([Problem(option, None, option.lstrip("-"), f"'{text}' is not a month YYYY-MM")])
 
 
 def as_json(result: Any) -> dict[str, Any]:

@@ -62,12 +62,23 @@ class Attribution:
 
     @property
     def table(self) -> pd.DataFrame:
-        """Rows: no_policy, one per lever, baseline, total; point (draw 0) and 5–95%."""
+        """Rows: no_policy, one per lever, baseline, total; point (draw 0) and 5–95%.
+
+        ``share_p05``/``share_p95``: the 90% interval of each lever's share of the gap over the
+        draws (each draw's Shapley value over that draw's own gap)."""
         rows: list[dict[str, Any]] = []
 
         def row(name: str, kind: str, a: FloatArray) -> None:
             p = percentiles(a)
             gap0 = float(self.gap[0])
+            # each draw's share of its own gap (draws with no gap carry no share)
+            sp = (math.nan, math.nan)
+            if kind == "lever" and a.shape[0] > 1:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(self.gap[1:] != 0, a[1:] / self.gap[1:], np.nan)
+                if np.isfinite(share).any():
+                    q = np.nanpercentile(share, [5.0, 95.0])
+                    sp = (float(q[0]), float(q[1]))
             rows.append(
                 {
                     "item": name,
@@ -76,6 +87,8 @@ class Attribution:
                     "p05": p[0],
                     "p95": p[1],
                     "share_of_gap": float(a[0]) / gap0 if kind == "lever" and gap0 != 0 else math.nan,
+                    "share_p05": sp[0],
+                    "share_p95": sp[1],
                 }
             )
 
