@@ -34,11 +34,12 @@ if TYPE_CHECKING:  # pragma: no cover
         calibrate,
         compare,
         load,
+        new,
         run,
         sweep,
     )
 
-_API = ("DEFAULT_SEED", "Calibrated", "Compared", "Run", "attribute", "calibrate", "compare", "load", "run", "sweep")
+_API = ("DEFAULT_SEED", "Calibrated", "Compared", "Run", "attribute", "calibrate", "compare", "load", "new", "run", "sweep")
 
 __all__ = [
     "DEFAULT_SEED",
@@ -50,6 +51,7 @@ __all__ = [
     "calibrate",
     "compare",
     "load",
+    "new",
     "run",
     "sweep",
 ]

@@ -235,7 +235,10 @@ def validate(files: tuple[Path, ...], require_src: bool) -> None:
     """Check parameter and scenario files; list every problem of every file.
 
     Prints one OK line per good file on stdout and "file:line: key: message" lines on
-    stderr; exits with status 2 if any file has a problem.
+    stderr; exits with status 2 if any file has a problem. The observed-data file
+    (episode.observed) must exist and validate. A calibration record that no longer applies
+    (values or fit figures changed since) is a warning line, not an error: run then draws the
+    calibrated keys from their priors.
 
     \b
     Examples:
@@ -258,6 +261,12 @@ def validate(files: tuple[Path, ...], require_src: bool) -> None:
             if missing:
                 problems += missing
                 continue
+        episode_bad, warnings = episode_data_checks(loaded)
+        for w in warnings:
+            click.echo(w.format(), err=True)
+        if episode_bad:
+            problems += episode_bad
+            continue
         if len(loaded.files) > 1:
             n = len({k for k, (f, _) in loaded.origin.items() if f == _display(file) and k in loaded.overridden})
             what = f"scenario '{loaded.scenario_name}' on {_display(loaded.param_file)}, {n} value(s) set here"
@@ -267,6 +276,39 @@ def validate(files: tuple[Path, ...], require_src: bool) -> None:
     if problems:
         sys.stdout.flush()
         fail(problems)
+
+
+def episode_data_checks(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
+    """(problems, warnings) of the observed-data file and the calibration record.
+
+    A missing or invalid observed-data file is a problem (``run`` would fail). A calibration
+    record that does not apply to these values or these fit figures is a warning: ``run`` still
+    works and draws the calibrated keys from their priors (docs/new-episode.md).
+    """
+    from rebound.data.observed import load_observed
+    from rebound.fit.draws import posterior_status
+    from rebound.fit.pipeline import observed_file
+    from rebound.problems import InputError, Problem
+
+    first = loaded.files[0]
+    shown = _display(first.path)
+    path = observed_file(loaded)
+    rows = None
+    if path is not None:
+        line = first.lines.get("episode.observed")
+        if not path.is_file():
+            what = "is a directory, expected a CSV file" if path.is_dir() else "not found"
+            return [Problem(shown, line, "episode.observed", f"observed-data file {what}: {_display(path)} (relative to {shown})")], []
+        try:
+            rows = [o for o in load_observed(path) if o.role == "fit"]
+        except InputError as err:
+            return [Problem(shown, line, "episode.observed", f"observed-data file has problems: {q.format()}") for q in err.problems], []
+    rec = loaded.params.calibration.record
+    status = posterior_status(loaded.params, rows) if rec is not None else ""
+    if not status:
+        return [], []
+    line = first.lines.get("calibration.record")
+    return [], [Problem(shown, line, "calibration.record", f"warning: {status}")]
 
 
 # ---------------------------------------------------------------- diff

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rebound.params.episodes import resolve_episode
 from rebound.params.fields import field_info
 from rebound.params.guards import Check
 from rebound.params.messages import Where
@@ -126,7 +127,7 @@ def load(path: str | Path, *, checks: Sequence[Check] = (), _seen: tuple[Path, .
     Parameters
     ----------
     path : str or Path
-        The file.
+        The file, or a bare episode name (:func:`rebound.params.episodes.resolve_episode`).
     checks : sequence of Check
         Rules of later layers, run with the guards (:data:`rebound.checks.MODEL_CHECKS`).
 
@@ -135,7 +136,7 @@ def load(path: str | Path, *, checks: Sequence[Check] = (), _seen: tuple[Path, .
     InputError
         With every problem found (file, line, key, message).
     """
-    p = Path(path)
+    p = resolve_episode(path) if not _seen else Path(path)  # a bare episode name is params/<name>.toml
     shown = display(p)
     real = resolved(p)
     if real in _seen:
