@@ -175,5 +175,5 @@ def test_messages_are_the_documented_ones(tmp_path: Path, monkeypatch: pytest.Mo
         "not_utf8": "latin1.toml:1: not valid UTF-8 text (save the file as UTF-8)",
         "empty": "empty.toml: file is empty",
         "huge_number": "huge.toml:69: levers.vouchers.rounds[0].amount_100m: Input should be less than or equal to 10000000 (got 1e+308)",
-        "wrong_episode": "changchun_2099: file not found",
+        "wrong_episode": "changchun_2099: file not found, and no episode of that name in params/ (known: changchun_2020, changchun_2022, jinzhong_2022)",
     }

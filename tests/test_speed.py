@@ -19,3 +19,47 @@ def test_reference_agrees_to_1e9(now: dict[str, np.ndarray]) -> None:
     assert len(ref.files) > 20
     for k in ref.files:
         np.testing.assert_allclose(now[k], ref[k], rtol=1e-9, atol=1e-12, equal_nan=True, err_msg=k)
+
+
+def test_chunked_run_equals_one_run() -> None:
+    """Simulating the draws 7 at a time gives the same table as one vectorised run."""
+    from rebound.fit import pipeline
+    from rebound.params.load import load
+    from tests.speed_reference import PARAMS
+
+    loaded = load(PARAMS)
+    a = pipeline.run(loaded, n_draws=30, seed=3, chunk_draws=31).indicators
+    b = pipeline.run(loaded, n_draws=30, seed=3, chunk_draws=7).indicators
+    assert a.shape[0] > 150
+    assert a.equals(b)
+
+
+def test_too_large_an_ensemble_is_refused_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rebound.fit import pipeline
+    from rebound.params.load import load
+    from rebound.problems import InputError
+    from tests.speed_reference import PARAMS
+
+    loaded = load(PARAMS)
+    need, per_draw, fixed = pipeline.run_bytes(loaded.params, 1_000_000, 200)
+    assert need > 1.5 * 2**30  # a million draws cannot fit the default budget
+    assert pipeline.run_bytes(loaded.params, 100_000, 200)[0] < 1.5 * 2**30
+    monkeypatch.setenv("REBOUND_MEMORY_BUDGET", "600M")
+    with pytest.raises(InputError) as err:
+        pipeline.run(loaded, n_draws=200_000, seed=1)
+    msg = err.value.problems[0].format()
+    assert msg.startswith("--ensemble: an ensemble of 200,000 draws needs about")
+    assert "\n" not in msg and "REBOUND_MEMORY_BUDGET" in msg
+
+
+def test_memory_budget_parses_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rebound.problems import InputError
+    from rebound.sim.memory import budget_bytes
+
+    monkeypatch.setenv("REBOUND_MEMORY_BUDGET", "1.5G")
+    assert budget_bytes() == 3 << 29
+    monkeypatch.setenv("REBOUND_MEMORY_BUDGET", "800MiB")
+    assert budget_bytes() == 800 << 20
+    monkeypatch.setenv("REBOUND_MEMORY_BUDGET", "lots")
+    with pytest.raises(InputError):
+        budget_bytes()

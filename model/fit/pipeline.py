@@ -17,11 +17,20 @@ from numpy.typing import NDArray
 from rebound.data.observed import Observation, load_observed
 from rebound.fit.draws import draw_values, posterior_status
 from rebound.observe.discrepancy import draw_discrepancy
-from rebound.observe.indicators import Evaluator, figure_specs, why_not_computable
+from rebound.observe.indicators import (
+    MODEL_INDICATORS,
+    Evaluator,
+    Spec,
+    figure_specs,
+    why_not_computable,
+)
 from rebound.params.load import Loaded, get_path
 from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
+from rebound.sim.calendar import Calendar
 from rebound.sim.engine import simulate
+from rebound.sim.memory import BASE_BYTES, check_budget, engine_bytes
+from rebound.sim.memory import chunk_draws as chunk_size
 from rebound.sim.restrictions import SECTORS
 from rebound.sim.result import Result
 from rebound.version import __version__
@@ -54,9 +63,10 @@ def load_observations(loaded: Loaded) -> list[Observation]:
     path = observed_file(loaded)
     if path is None:
         return []
-    if not path.exists():
+    if not path.is_file():
         f = loaded.files[0]
-        raise InputError([Problem(str(f.path), f.lines.get("episode.observed"), "episode.observed", f"observed-data file not found: {path}")])
+        why = "is a directory, expected a CSV file" if path.is_dir() else "file not found"
+        raise InputError([Problem(str(f.path), f.lines.get("episode.observed"), "episode.observed", f"observed-data {why}: {path}")])
     return load_observed(path)
 
 
@@ -112,12 +122,30 @@ def indicator_table(
     discrepancy and rounding); without one, ``model`` is the point run.
     """
     specs, by_key, context = figure_specs(year, observations, horizon_years)
-    extra_rows = [_context_row(ob, why_not_computable(ob, year, horizon_years) or "not computable") for ob in context]
     point = Evaluator(result).values(specs)[0]
     vals = Evaluator(result, discrepancy).values(specs) if ensemble else point[None, :]
     if ensemble:
-        prec = [by_key[s.key].precision if s.key in by_key else OBS_NOISE_DEFAULT for s in specs]
-        vals = vals + observation_noise(vals.shape[0] - 1, prec, seed)
+        vals = vals + observation_noise(vals.shape[0] - 1, _precisions(specs, by_key), seed)
+    return _table(specs, by_key, context, year, horizon_years, point, vals if ensemble else None)
+
+
+def _precisions(specs: list[Spec], by_key: dict[Any, Observation]) -> list[float]:
+    return [by_key[s.key].precision if s.key in by_key else OBS_NOISE_DEFAULT for s in specs]
+
+
+def _table(
+    specs: list[Spec],
+    by_key: dict[Any, Observation],
+    context: list[Observation],
+    year: int,
+    horizon_years: tuple[int, int] | None,
+    point: FloatArray,
+    vals: FloatArray | None,
+) -> pd.DataFrame:
+    """The rows of :func:`indicator_table` from the point values and (n+1, k) ensemble values."""
+    ensemble = vals is not None
+    extra_rows = [_context_row(ob, why_not_computable(ob, year, horizon_years) or "not computable") for ob in context]
+    if vals is not None:
         q = np.percentile(vals[1:], QUANTILES, axis=0)
     rows: list[dict[str, Any]] = []
     for j, s in enumerate(specs):
@@ -144,6 +172,47 @@ def indicator_table(
         cols += ["p05", "p25", "p75", "p95"]
     cols += ["residual", "role", "basis", "source", "note"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def run_bytes(params: Params, n_draws: int, n_specs: int) -> tuple[int, int, int]:
+    """Estimated peak bytes of :func:`run` with ``n_draws`` draws: (total, per draw, fixed).
+
+    Per draw: its parameter draws (twice while drawing), discrepancy multipliers, rounding
+    noise and one float64 per figure (twice while the quantiles are taken); fixed: the
+    interpreter and one engine chunk.
+    """
+    cal = Calendar.of(params)
+    n_keys = len(draw_values(params, 1, np.random.default_rng(0)))
+    per_draw = 8 * (2 * n_keys + len(MODEL_INDICATORS) * len(cal.months) + 3 * n_specs)
+    fixed = BASE_BYTES + engine_bytes(chunk_size(cal.n_days), cal.n_days)
+    return fixed + per_draw * (n_draws + 1), per_draw, fixed
+
+
+def ensemble_figures(
+    params: Params,
+    values: dict[str, FloatArray],
+    n: int,
+    specs: list[Spec],
+    discrepancy: dict[str, FloatArray] | None,
+    chunk: int,
+) -> tuple[FloatArray, FloatArray, Result]:
+    """Point values ``(k,)``, draw values ``(n, k)`` with discrepancy, and the first chunk's run.
+
+    Draws are simulated ``chunk`` at a time, so memory does not grow with the daily paths of
+    every draw; each draw's figures are the same as in one run over all draws.
+    """
+    out = np.empty((n, len(specs)))
+    first: Result | None = None
+    point = np.empty(0)
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        res = simulate(params, hi - lo, {k: v[lo:hi] for k, v in values.items()})
+        disc = {k: v[lo:hi] for k, v in (discrepancy or {}).items()}
+        out[lo:hi] = Evaluator(res, disc).values(specs)
+        if first is None:
+            first, point = res, Evaluator(res).values(specs)[0]
+    assert first is not None
+    return point, out, first
 
 
 def _context_row(ob: Observation, reason: str) -> dict[str, Any]:
@@ -186,23 +255,36 @@ def provenance(loaded: Loaded, seed: int, n_draws: int, extra_files: list[Path] 
     return {"version": __version__, "inputs": files, "seed": seed, "ensemble": n_draws}
 
 
-def run(loaded: Loaded, n_draws: int = 0, seed: int = 0) -> RunOutput:
+def run(loaded: Loaded, n_draws: int = 0, seed: int = 0, *, chunk_draws: int | None = None) -> RunOutput:
     """Simulate the point estimate (and an ensemble) and tabulate reported vs model.
 
     With ``n_draws >= 1`` draws 1..n carry every uncertainty the model knows of: calibrated
     parameters from the posterior (when it is current, else from their priors), every other
     uncertain number from its prior, the discrepancy process and rounding.
+
+    Draws are simulated ``chunk_draws`` at a time (default: :func:`rebound.sim.memory.chunk_draws`),
+    so memory is bounded by what each draw keeps (its figures, float64; quantiles are exact);
+    a request whose estimate exceeds the memory budget is refused with an InputError before
+    anything runs. ``RunOutput.result`` is the run of the first chunk (draw 0, the point
+    estimate, and the next draws), whose daily paths ``paths.csv`` shows.
     """
     params = loaded.params
     observations = load_observations(loaded)
     fit_rows = [o for o in observations if o.role == "fit"]
     stale = posterior_status(params, fit_rows)
     ensemble = n_draws >= 1
+    year, hz = params.episode.year, horizon(params)
+    specs, by_key, context = figure_specs(year, observations, hz)
+    need, per_draw, fixed = run_bytes(params, n_draws, len(specs))
+    check_budget(need, f"an ensemble of {n_draws:,} draws", per_draw, fixed)
     values = ensemble_values(loaded, n_draws, seed, use_posterior=not stale)
     n = n_draws + 1 if ensemble else 1
-    result = simulate(params, n, values)
-    disc = ensemble_discrepancy(params, n_draws, seed, result.cal.months) if ensemble else None
-    table = indicator_table(result, observations, params.episode.year, ensemble, horizon_years=horizon(params), discrepancy=disc, seed=seed)
+    months = Calendar.of(params).months
+    disc = ensemble_discrepancy(params, n_draws, seed, months) if ensemble else None
+    point, vals, result = ensemble_figures(params, values, n, specs, disc, chunk_draws or chunk_size(Calendar.of(params).n_days))
+    if ensemble:
+        vals += observation_noise(n_draws, _precisions(specs, by_key), seed)
+    table = _table(specs, by_key, context, year, hz, point, vals if ensemble else None)
     obs_path = observed_file(loaded)
     summary = provenance(loaded, seed, n_draws, [obs_path] if obs_path else None)
     summary.update(

@@ -115,9 +115,18 @@ class Result:
 
     def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]:
         """Monthly totals ``(n, n_months)`` of an indicator, real or nominal."""
-        months, M = self.cal.month_matrix
         daily = self.nominal(indicator) if basis == "nominal" else self.series[indicator]
-        return np.asarray(daily @ M, dtype=float), months
+        return month_sums(daily, self.cal), self.cal.months
+
+
+def month_sums(daily: FloatArray, cal: Calendar) -> FloatArray:
+    """Totals ``(n, n_months)`` of a daily array ``(n, n_days)`` over each calendar month.
+
+    Months are contiguous runs of days, so one ``np.add.reduceat`` over the month starts does
+    it (a pass over the data, no dense day-by-month matrix product).
+    """
+    starts = np.searchsorted(cal.month_of_day, np.arange(len(cal.months)))
+    return np.asarray(np.add.reduceat(np.asarray(daily, dtype=float), starts, axis=1), dtype=float)
 
 
 def gdp_composite(g: GdpParts, u: dict[str, FloatArray], lever: dict[str, FloatArray]) -> FloatArray:
