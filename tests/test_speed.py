@@ -63,3 +63,25 @@ def test_memory_budget_parses_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REBOUND_MEMORY_BUDGET", "lots")
     with pytest.raises(InputError):
         budget_bytes()
+
+
+def test_compare_in_chunks_equals_one_run_per_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunked compare (monthly totals only) gives the table of one whole run per scenario."""
+    import importlib
+
+    from rebound.params.load import load
+
+    cmp_mod = importlib.import_module("rebound.scenarios.compare")
+    from tests.speed_reference import ROOT
+
+    base = load(ROOT / "params" / "changchun_2022.toml")
+    scen = [load(ROOT / "scenarios" / "changchun_2022" / f) for f in ("no_vouchers.toml", "no_policy.toml")]
+    monkeypatch.setattr(cmp_mod, "chunk_draws", lambda n_days: 9)
+    monkeypatch.setattr(cmp_mod, "KEEP_DRAWS", 16)
+    chunked = cmp_mod.compare_runs(base, scen, 40, 5)
+    assert chunked.baseline.n_draws == cmp_mod.KEEP_DRAWS and chunked.totals["baseline"].n_draws == 41
+    monkeypatch.setattr(cmp_mod, "KEEP_DRAWS", 41)
+    whole = cmp_mod.compare_runs(base, scen, 40, 5)
+    assert whole.baseline.n_draws == 41
+    assert chunked.table.shape[0] > 300
+    assert chunked.table.equals(whole.table)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rebound.data.vocab import DEFAULT_BASIS, MODEL_MEASURES, SECTOR_OF_INDICATOR
 from rebound.observe import measures as observe
-from rebound.sim.result import Result
 
 if TYPE_CHECKING:
     from rebound.data.observed import Observation
@@ -136,10 +135,25 @@ def why_not_computable(obs: Observation, year: int, horizon: tuple[int, int] | N
     return ""
 
 
+class Monthly(Protocol):
+    """What :class:`Evaluator` reads: a run (:class:`rebound.sim.result.Result`) or only its
+    monthly totals (:class:`rebound.sim.result.MonthlyTotals`)."""
+
+    n_draws: int
+
+    def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]: ...
+
+
+def monthly_keys(specs: list[Spec]) -> list[tuple[str, str]]:
+    """The (indicator, basis) monthly totals that ``specs`` read, each once, in order."""
+    keys = [(s.indicator, "nominal" if s.measure == "level_100m_yuan" else s.basis) for s in specs]
+    return list(dict.fromkeys(keys))
+
+
 class Evaluator:
     """Monthly totals of each indicator (real and nominal), computed once per run."""
 
-    def __init__(self, result: Result, discrepancy: dict[str, FloatArray] | None = None):
+    def __init__(self, result: Monthly, discrepancy: dict[str, FloatArray] | None = None):
         """``discrepancy``: log multipliers ``{indicator: (n_draws, n_months)}`` of the monthly
         totals (:func:`rebound.observe.discrepancy.draw_discrepancy`), or None for none."""
         self.result = result

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from rebound.fit.pipeline import ensemble_values, load_observations
-from rebound.observe.indicators import Evaluator, Spec, why_not_computable
+from rebound.observe.indicators import Evaluator, Spec, monthly_keys, why_not_computable
 from rebound.params import Loaded
 from rebound.problems import InputError, Problem
-from rebound.scenarios.distribute import Executor, LocalExecutor, run_task
+from rebound.scenarios.distribute import Executor, LocalExecutor, run_task, summarise_batched
 from rebound.scenarios.shared import (
     FloatArray,
     Progress,
@@ -29,7 +29,8 @@ from rebound.scenarios.shared import (
     paired_values,
     percentiles,
 )
-from rebound.sim.result import Result
+from rebound.sim.memory import chunk_draws
+from rebound.sim.result import MonthlyTotals, Result
 
 COMPARE_COLUMNS = [
     "scenario",
@@ -72,6 +73,7 @@ class Comparison:
     seed: int
     paired: bool = True
     values: dict[str, FloatArray] = field(default_factory=dict)
+    totals: dict[str, MonthlyTotals] = field(default_factory=dict)  # 'baseline' and each scenario, every draw
 
 
 def _check_shared_base(base: Loaded, scenarios: Sequence[Loaded]) -> None:
@@ -117,21 +119,21 @@ def compare_runs(
     names = _unique_names(scenarios)
     scenario_values = _scenario_values(values, scenarios, n, seed, paired)
     tasks = [(base.params, values, n)] + [(sc.params, sv, n) for sc, sv in zip(scenarios, scenario_values, strict=True)]
-    runs = _run_all(tasks, progress, executor)
+    runs, totals = _run_all(tasks, specs, progress, executor)
     base_res = runs[0]
-    base_vals = Evaluator(base_res).values(specs)
+    base_vals = Evaluator(totals[0]).values(specs)
     rows: list[dict[str, Any]] = []
     results: dict[str, Result] = {}
-    for name, res in zip(names, runs[1:], strict=True):
+    for name, res, tot in zip(names, runs[1:], totals[1:], strict=True):
         results[name] = res
-        vals = Evaluator(res).values(specs)
+        vals = Evaluator(tot).values(specs)
         for j, s in enumerate(specs):
             rows.append(_figure_row(name, s, by_key.get(s.key), base_vals[:, j], vals[:, j]))
         for ob in context:
             rows.append(_context_row(name, ob, why_not_computable(ob, base.params.episode.year, (base.params.first_year, base.params.last_year)) or "not computable"))
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
     reported = {k: float(ob.value) for k, ob in by_key.items()}
-    return Comparison(table, base_res, results, specs, reported, n_draws, seed, paired, values)
+    return Comparison(table, base_res, results, specs, reported, n_draws, seed, paired, values, dict(zip(["baseline", *names], totals, strict=True)))
 
 
 def _scenario_values(values: dict[str, FloatArray], scenarios: Sequence[Loaded], n: int, seed: int, paired: bool) -> list[dict[str, FloatArray]]:
@@ -147,19 +149,27 @@ def _scenario_values(values: dict[str, FloatArray], scenarios: Sequence[Loaded],
     return out
 
 
-def _run_all(tasks: list[Any], progress: Progress | None, executor: Executor | None) -> list[Result]:
-    total = len(tasks)
-    if executor is None or isinstance(executor, LocalExecutor):
-        runs = []
-        for i, t in enumerate(tasks):  # one run at a time: progress and memory stay local
-            runs.append(run_task(t))
-            if progress is not None:
-                progress(i + 1, total)
-        return runs
-    runs = executor.map(run_task, tasks)  # one task per scenario: each a whole ensemble
-    if progress is not None:
-        progress(total, total)
-    return runs
+KEEP_DRAWS = 64  # draws whose daily paths a Comparison keeps (draw 0 first): charts, checks
+
+
+def _run_all(tasks: list[Any], specs: list[Spec], progress: Progress | None, executor: Executor | None) -> tuple[list[Result], list[MonthlyTotals]]:
+    """Each run's first draws (daily paths) and the monthly totals of all its draws.
+
+    Draws run in chunks (locally one at a time, on a cluster as tasks of at least
+    :data:`rebound.scenarios.distribute.MIN_DRAWS_PER_TASK` draws), and only monthly totals
+    come back, so memory grows by a few kilobytes a draw, not by the daily paths.
+    """
+    ex = executor or LocalExecutor()
+    n = tasks[0][2]
+    keep = min(n, KEEP_DRAWS)
+    keys = monthly_keys(specs)
+    runs = [run_task((p, {k: v[:keep] for k, v in vals.items()}, keep)) for p, vals, _ in tasks]
+    if keep == n and isinstance(ex, LocalExecutor):
+        if progress is not None:
+            progress(len(tasks), len(tasks))
+        return runs, [MonthlyTotals.of(r, keys) for r in runs]
+    chunk = chunk_draws(runs[0].cal.n_days)
+    return runs, summarise_batched([(p, vals) for p, vals, _ in tasks], n, keys, chunk, ex, progress)
 
 
 def _figure_row(name: str, s: Spec, ob: Any, base_vals: FloatArray, vals: FloatArray) -> dict[str, Any]:

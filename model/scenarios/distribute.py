@@ -21,7 +21,7 @@ from rebound.observe.indicators import Evaluator, Spec
 from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
 from rebound.sim.engine import simulate
-from rebound.sim.result import Result
+from rebound.sim.result import MonthlyTotals, Result
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -82,6 +82,18 @@ def evaluate_task(task: tuple[Params, dict[str, FloatArray], int, list[Spec]]) -
     return Evaluator(simulate(params, n, values)).values(specs)
 
 
+def summary_task(task: tuple[Params, dict[str, FloatArray], int, list[tuple[str, str]]]) -> MonthlyTotals:
+    """One batch: simulate ``n`` draws and return only their monthly totals (no daily paths)."""
+    params, values, n, keys = task
+    return MonthlyTotals.of(simulate(params, n, values), keys)
+
+
+def runs_task(task: tuple[list[Params], list[Spec]]) -> FloatArray:
+    """Several one-draw runs (e.g. the dates of a sweep) in one task: ``(len(params), len(specs))``."""
+    params, specs = task
+    return np.concatenate([evaluate_task((p, {}, 1, specs)) for p in params], axis=0)
+
+
 def run_task(task: tuple[Params, dict[str, FloatArray], int]) -> Result:
     """One batch that returns the whole run (paths are needed, e.g. for charts)."""
     params, values, n = task
@@ -123,6 +135,36 @@ def evaluate_batched(
     if progress is not None:
         progress(n_total, n_total)
     return np.concatenate(parts, axis=0) if parts else np.empty((0, len(specs)))
+
+
+def summarise_batched(
+    jobs: list[tuple[Params, dict[str, FloatArray]]],
+    n_total: int,
+    keys: list[tuple[str, str]],
+    max_draws: int,
+    executor: Executor,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[MonthlyTotals]:
+    """Monthly totals of every draw of each job (parameters, per-draw values), in batches.
+
+    All jobs' batches go to ``executor`` together (one task each, at least
+    :data:`MIN_DRAWS_PER_TASK` draws when there are several workers); locally they run one
+    after the other, so memory holds one batch's daily paths at a time.
+    """
+    batches = draw_batches(n_total, max_draws, executor.workers)
+    tasks = [(p, {k: v[lo:hi] for k, v in vals.items()}, hi - lo, keys) for p, vals in jobs for lo, hi in batches]
+    if isinstance(executor, LocalExecutor):
+        parts = []
+        for i, t in enumerate(tasks):
+            parts.append(summary_task(t))
+            if progress is not None:
+                progress(i + 1, len(tasks))
+    else:
+        parts = executor.map(summary_task, tasks)
+        if progress is not None:
+            progress(len(tasks), len(tasks))
+    nb = len(batches)
+    return [MonthlyTotals.concat(parts[j * nb : (j + 1) * nb]) for j in range(len(jobs))]
 
 
 def _identity(x: Any) -> Any:  # pragma: no cover - used to check a cluster answers

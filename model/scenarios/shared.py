@@ -29,6 +29,7 @@ from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
 from rebound.scenarios.distribute import Executor, LocalExecutor, evaluate_batched
 from rebound.sim.calendar import Calendar
+from rebound.sim.memory import chunk_draws
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[int, int], None]  # (done, total)
@@ -90,7 +91,8 @@ def evaluate_chunked(
 
     With a Dask ``executor`` the batches run as tasks on the cluster (rebound.scenarios.distribute).
     """
-    step = max_draws or chunk_size(Calendar.of(params).n_days)
+    n_days = Calendar.of(params).n_days
+    step = max_draws or min(chunk_size(n_days), chunk_draws(n_days))
     return evaluate_batched(params, values, n_total, specs, step, executor or LocalExecutor(), progress)
 
 

@@ -18,8 +18,10 @@ from rebound.observe.indicators import Spec
 from rebound.params import Loaded, PathError, get_path, leaf_paths, parse_path, revalidate
 from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
-from rebound.scenarios.distribute import Executor, LocalExecutor, evaluate_task
+from rebound.scenarios.distribute import Executor, LocalExecutor, evaluate_task, runs_task
 from rebound.scenarios.shared import FloatArray, Progress, check_spec, evaluate_chunked
+
+RUNS_PER_TASK = 4  # one-draw runs per cluster task (a few hundred milliseconds)
 
 
 def default_sweep_specs(year: int) -> list[Spec]:
@@ -130,8 +132,9 @@ def _evaluate(
         except (TypeError, ValueError, IndexError):
             pass  # a value the engine cannot carry per draw: run one value at a time
     if executor is not None and not isinstance(executor, LocalExecutor):
-        parts = executor.map(evaluate_task, [(p, {}, 1, specs) for p in validated])  # one run per date
-        return np.concatenate(parts, axis=0)
+        size = max(RUNS_PER_TASK, -(-len(validated) // executor.workers))  # a few runs a task
+        groups = [(validated[i : i + size], specs) for i in range(0, len(validated), size)]
+        return np.concatenate(executor.map(runs_task, groups), axis=0)
     rows = []
     for i, p in enumerate(validated):
         rows.append(evaluate_task((p, {}, 1, specs))[0])

@@ -119,6 +119,35 @@ class Result:
         return month_sums(daily, self.cal), self.cal.months
 
 
+@dataclass
+class MonthlyTotals:
+    """Monthly totals of some indicators for every draw: what a large ensemble keeps.
+
+    ``totals[(indicator, basis)]`` is ``(n_draws, n_months)``; :meth:`monthly` answers like
+    :meth:`Result.monthly`, so :class:`rebound.observe.indicators.Evaluator` takes either. A
+    few kilobytes a draw instead of the daily paths: Dask tasks send these back.
+    """
+
+    n_draws: int
+    months: list[str]
+    totals: dict[tuple[str, str], FloatArray]
+
+    @classmethod
+    def of(cls, result: Result, keys: list[tuple[str, str]]) -> MonthlyTotals:
+        """The totals of ``keys`` ((indicator, basis) pairs) from a run, every draw."""
+        n, cal = result.n_draws, result.cal
+        return cls(n, cal.months, {k: np.ascontiguousarray(np.broadcast_to(result.monthly(*k)[0], (n, len(cal.months)))) for k in keys})
+
+    @classmethod
+    def concat(cls, parts: list[MonthlyTotals]) -> MonthlyTotals:
+        """Draws of several chunks, in order."""
+        keys = list(parts[0].totals)
+        return cls(sum(p.n_draws for p in parts), parts[0].months, {k: np.concatenate([p.totals[k] for p in parts], axis=0) for k in keys})
+
+    def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]:
+        return self.totals[(indicator, basis)], self.months
+
+
 def month_sums(daily: FloatArray, cal: Calendar) -> FloatArray:
     """Totals ``(n, n_months)`` of a daily array ``(n, n_days)`` over each calendar month.
 
