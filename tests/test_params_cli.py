@@ -27,6 +27,8 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "params").mkdir()
     (tmp_path / "scenarios" / "changchun_2022").mkdir(parents=True)
     shutil.copy(CC22, tmp_path / "params" / "changchun_2022.toml")
+    (tmp_path / "data" / "observed").mkdir(parents=True)  # validate checks episode.observed too
+    shutil.copy(CC22.parents[1] / "data" / "observed" / "changchun_2022.csv", tmp_path / "data" / "observed")
     for name in ("no_vouchers.toml", "lockdown_two_weeks_shorter.toml"):
         shutil.copy(SC22 / name, tmp_path / "scenarios" / "changchun_2022" / name)
     monkeypatch.chdir(tmp_path)
