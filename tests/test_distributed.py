@@ -64,3 +64,22 @@ def test_unreachable_scheduler_is_one_clear_line() -> None:
 
 def test_local_executor_maps_in_order() -> None:
     assert LocalExecutor().map(lambda x: x * 2, [1, 2, 3]) == [2, 4, 6]
+
+
+def test_tasks_send_back_monthly_totals_not_daily_paths() -> None:
+    """A compare task returns a few kilobytes a draw: monthly totals of the figures' indicators."""
+    import pickle
+
+    from rebound.fit.pipeline import ensemble_values
+    from rebound.observe.indicators import monthly_keys
+    from rebound.scenarios.distribute import run_task, summary_task
+
+    base = load(PARAMS)
+    specs, _, _ = sc.figure_specs(base)
+    keys = monthly_keys(specs)
+    values = ensemble_values(base, 99, 5)
+    tot = summary_task((base.params, values, 100, keys))
+    assert tot.n_draws == 100 and set(tot.totals) == set(keys)
+    assert all(v.shape == (100, len(tot.months)) for v in tot.totals.values())
+    small, whole = len(pickle.dumps(tot)), len(pickle.dumps(run_task((base.params, values, 100))))
+    assert small < 100 * 2500 < whole / 10

@@ -157,12 +157,12 @@ def summarise_batched(
         parts = []
         for i, t in enumerate(tasks):
             parts.append(summary_task(t))
-            if progress is not None:
-                progress(i + 1, len(tasks))
+            if progress is not None:  # counted in jobs (runs), as callers size their bars
+                progress((i + 1) * len(jobs) // len(tasks), len(jobs))
     else:
         parts = executor.map(summary_task, tasks)
         if progress is not None:
-            progress(len(tasks), len(tasks))
+            progress(len(jobs), len(jobs))
     nb = len(batches)
     return [MonthlyTotals.concat(parts[j * nb : (j + 1) * nb]) for j in range(len(jobs))]
 
