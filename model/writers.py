@@ -1,16 +1,29 @@
-"""The only place the package writes files: atomically, never half-written.
+"""The only place the package writes files: atomically, never half-written, one writer at a time.
 
 Each writer renders to a temporary file in the target directory and renames it over the
-target (``os.replace`` is atomic on one file system). A set of outputs is staged the same way:
-if any one fails, none of the new files appears and files already in the directory (other
-than the targets) are never touched.
+target (``os.replace`` is atomic on one file system). Writers of one directory take an
+exclusive ``flock`` on that directory (:func:`locked`; no lock file is left behind), so
+concurrent edits are serialised and none is lost. Temporary names are fixed per target
+(``.<name>.rebound-tmp``): one killed by SIGKILL is reused and removed by the next write.
+
+A set of outputs (:func:`write_all`) is switched in with one rename when the output directory
+holds nothing but these outputs (or does not exist yet): the whole set is written to
+``.<dir>.rebound-new`` beside it, which is then exchanged with the directory in one
+``renameat2(RENAME_EXCHANGE)`` (or renamed, when the directory is new). A kill at any moment
+leaves all old files or all new ones. When the directory holds other files too, the files are
+staged, synced and renamed one by one (a kill inside that short window can mix old and new;
+the other files are never touched).
 """
 
 from __future__ import annotations
 
+import ctypes
+import datetime as dt
+import errno
+import fcntl
 import json
 import os
-import tempfile
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,22 +53,87 @@ def _target_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def build_time() -> dt.datetime | None:
+    """The time recorded in provenance files, reports and calibration records.
+
+    ``REBOUND_NO_TIMESTAMP=1``: None (leave it out, so reruns are byte-identical);
+    else ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when set; else now (UTC). A
+    ``SOURCE_DATE_EPOCH`` that is not a whole number is ignored.
+    """
+    if os.environ.get("REBOUND_NO_TIMESTAMP", "").strip() not in ("", "0"):
+        return None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit() and len(epoch) <= 11:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+_HELD: dict[str, tuple[int, int]] = {}  # directory -> (fd, depth): locks this process holds
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the directory that holds ``path`` (symbolic links followed).
+
+    ``fcntl.flock`` on the directory itself: waits for other writers, is released by the
+    kernel when a process dies (no stale lock after a kill), and leaves no file behind.
+    Re-entrant within a process.
+    """
+    folder = os.path.dirname(os.path.realpath(path)) or "."
+    if not os.path.isdir(folder):  # nothing there to write into: the caller reports it
+        yield
+        return
+    if folder in _HELD:
+        fd, depth = _HELD[folder]
+        _HELD[folder] = (fd, depth + 1)
+        try:
+            yield
+        finally:
+            _HELD[folder] = (fd, depth)
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _HELD[folder] = (fd, 1)
+        try:
+            yield
+        finally:
+            del _HELD[folder]
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def temp_name(target: Path, tag: str = "tmp") -> Path:
+    """The fixed temporary name of ``target``: ``.<name>.rebound-<tag>`` beside it."""
+    return target.parent / f".{target.name}.rebound-{tag}"
+
+
+def _write_synced(path: Path, data: bytes | None, mode: int, render: Render | None = None) -> None:
+    """Write (truncating a leftover of a killed run) and fsync ``path``, then set ``mode``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        if render is not None:
+            render(f)
+        elif data is not None:
+            f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(path, mode)
+
+
 def atomic_write(path: Path, render: Render) -> None:
+    """Render into ``.<name>.rebound-tmp`` beside ``path`` (under :func:`locked`), then rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _target_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            render(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with locked(path):
+        mode = _target_mode(path)
+        tmp = temp_name(path)
+        try:
+            _write_synced(tmp, None, mode, render)
+            os.replace(tmp, path)
+        except BaseException:
+            _remove([str(tmp)])
+            raise
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -82,11 +160,88 @@ def staged_outputs(out_dir: Path) -> Iterator[dict[str, bytes]]:
 def write_all(out_dir: Path, files: dict[str, bytes]) -> None:
     """Write several files so that either all new versions appear or none does.
 
-    All temporary files are written and synced first; only then are they renamed into place.
-    If a rename fails, the files already renamed are put back as they were (previous versions
-    are kept as hard links until every rename succeeded).
+    When ``out_dir`` is new or holds only these outputs, the set is switched in with one
+    rename (see the module docstring); otherwise all temporary files are written and synced
+    first, then renamed into place, and if a rename fails the files already renamed are put
+    back as they were (previous versions are kept as hard links until every rename succeeded).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(os.path.abspath(out_dir))  # "." and "out/" get a name to stage beside
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with locked(out_dir):
+        staging = temp_name(out_dir, "new")
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)  # left by a killed run
+        if _only_outputs(out_dir, files) and _switch_dir(out_dir, staging, files):
+            return
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_in_place(out_dir, files)
+
+
+def _only_outputs(out_dir: Path, files: dict[str, bytes]) -> bool:
+    """True when ``out_dir`` is missing or a real directory holding nothing but ``files``."""
+    if not os.path.lexists(out_dir):
+        return True
+    if out_dir.is_symlink() or not out_dir.is_dir() or any("/" in n or "\\" in n for n in files):
+        return False
+    names = set(files)
+    return all(e.name in names or e.name.endswith((".rebound-tmp", ".rebound-old")) for e in os.scandir(out_dir))
+
+
+def _switch_dir(out_dir: Path, staging: Path, files: dict[str, bytes]) -> bool:
+    """Write the set into ``staging`` and switch it in with one rename; False if the file system cannot."""
+    staging.mkdir()
+    try:
+        for name, data in files.items():
+            _write_synced(staging / name, data, _target_mode(out_dir / name))
+        _sync_dir(staging)
+        if not out_dir.exists():
+            os.rename(staging, out_dir)
+            _sync_dir(out_dir.parent)
+            return True
+        os.chmod(staging, os.stat(out_dir).st_mode & 0o7777)
+        if not _exchange(staging, out_dir):
+            shutil.rmtree(staging)
+            return False
+        _sync_dir(out_dir.parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)  # now the previous set
+    return True
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False where that is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_in_place(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Stage every file, then rename each over its target; roll back if a rename fails."""
     staged = _stage_all(out_dir, files)
     backups: list[tuple[Path, str | None]] = []
     done: list[tuple[Path, str | None]] = []
@@ -109,14 +264,9 @@ def _stage_all(out_dir: Path, files: dict[str, bytes]) -> list[tuple[str, Path]]
         for name, data in files.items():
             target = out_dir / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            mode = _target_mode(target)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
+            tmp = temp_name(target)
+            staged.append((str(tmp), target))
+            _write_synced(tmp, data, _target_mode(target))
     except BaseException:
         _remove([tmp for tmp, _ in staged])
         raise
@@ -127,7 +277,8 @@ def _hard_link_backup(target: Path) -> str | None:
     """A hard link to the current ``target`` (None if there is none), to roll back to."""
     if not target.exists():
         return None
-    old = tempfile.mktemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+    old = str(temp_name(target, "old"))
+    _remove([old])  # left by a killed run
     os.link(target, old)
     return old
 
@@ -157,17 +308,13 @@ def replace_checked(path: Path, data: bytes, check: Callable[[Path], T]) -> T:
     and is renamed over it (through symbolic links: the link's target is replaced).
     """
     target = Path(os.path.realpath(path))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        result = check(Path(path).parent / tmp.name)
-        os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    tmp = target.parent / f".{target.stem}.rebound-edit{target.suffix}"  # fixed: a killed edit's copy is reused
+    with locked(target):
+        try:
+            _write_synced(tmp, data, 0o600)
+            result = check(Path(path).parent / tmp.name)
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+            os.replace(tmp, target)
+        finally:
+            _remove([str(tmp)])
     return result

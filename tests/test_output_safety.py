@@ -86,7 +86,7 @@ def test_out_into_existing_directory_keeps_unrelated_files(tmp_path: Path, param
     assert code == 0, err
     assert (out / "notes.txt").read_text() == "mine"
     assert (out / "sub" / "keep.csv").read_text() == "a,b\n"
-    assert {p.name for p in out.iterdir()} == {"notes.txt", "sub", "indicators.csv", "paths.csv", "summary.json"}
+    assert {p.name for p in out.iterdir()} - {"fit.png"} == {"notes.txt", "sub", "indicators.csv", "paths.csv", "summary.json"}
 
 
 def test_inputs_never_modified(tmp_path: Path, params: Path) -> None:

@@ -2,7 +2,9 @@
 
 The edit is planned by :func:`rebound.params.edit.plan_set`; the edited text is validated as a
 whole (for a scenario, with its base chain) and written by
-:func:`rebound.writers.replace_checked`, so on any problem the file stays byte-identical.
+:func:`rebound.writers.replace_checked`, so on any problem the file stays byte-identical. The
+read, edit and write happen under :func:`rebound.writers.locked`: concurrent ``params set``
+runs on one file take turns, so every edit survives.
 """
 
 from __future__ import annotations
@@ -43,20 +45,21 @@ def set_(file: Path, assignments: tuple[str, ...]) -> None:
     from rebound.params.edit import plan_set, problems_on_real_file
     from rebound.params.source import display
     from rebound.problems import InputError
-    from rebound.writers import replace_checked
+    from rebound.writers import locked, replace_checked
 
-    plan = plan_set(file, assignments)
-    raw = file.read_bytes()
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    with locked(file):  # read, edit and write under one lock: concurrent edits all survive
+        plan = plan_set(file, assignments)
+        raw = file.read_bytes()
+        bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
 
-    def check(candidate: Path) -> Loaded:
-        # the candidate is named as the user named the file, so problems point at the right path
-        try:
-            return load(candidate)
-        except InputError as err:
-            raise InputError(problems_on_real_file(err.problems, candidate, file, plan.source.text, plan.text)) from None
+        def check(candidate: Path) -> Loaded:
+            # the candidate is named as the user named the file, so problems point at the right path
+            try:
+                return load(candidate)
+            except InputError as err:
+                raise InputError(problems_on_real_file(err.problems, candidate, file, plan.source.text, plan.text)) from None
 
-    result = replace_checked(file, bom + plan.text.encode("utf-8"), check)
+        result = replace_checked(file, bom + plan.text.encode("utf-8"), check)
     dump = result.params.model_dump()
     shown = display(file)
     for key, old, _ in plan.changes:

@@ -3,7 +3,6 @@ periods, provenance, the Dask scheduler option, output formats."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -50,19 +49,23 @@ def parse_period(text: str, option: str = "--period") -> tuple[str, str]:
 
 def provenance_for(loadeds: list[Any], seed: int | None, n_draws: int, command: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     from rebound.fit import pipeline
+    from rebound.params.source import display
+    from rebound.writers import build_time
 
     files: dict[str, str] = {}
     for ld in loadeds:
         files.update(ld.hashes())
         obs = pipeline.observed_file(ld)
         if obs is not None and obs.exists():
-            files[str(obs)] = pipeline.sha256_file(obs)
+            files[display(obs)] = pipeline.sha256_file(obs)
     base = pipeline.provenance(loadeds[0], seed if seed is not None else 0, n_draws)
     base["inputs"] = files
     base["seed"] = seed
     base["command"] = command
     base["argv"] = sys.argv[1:]
-    base["created"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    created = build_time()  # SOURCE_DATE_EPOCH when set; left out with REBOUND_NO_TIMESTAMP=1
+    if created is not None:
+        base["created"] = created.isoformat(timespec="seconds")
     if extra:
         base.update(extra)
     return base

@@ -100,12 +100,18 @@ class Adder:
         self.out.append(Problem(self.file, self.line, key, message))
 
 
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # figures of the People's Republic; the calendar must cover two years around them
+
+
 def check_period(row: dict[str, str], start_key: str, end_key: str, add: Adder) -> bool:
     """Both ends are ``YYYY-MM`` and the period does not end before it starts."""
     ok = True
     for key in (start_key, end_key):
         if not MONTH.match(row[key]):
             add(key, f"'{row[key]}' is not a month written YYYY-MM (e.g. 2022-07)")
+            ok = False
+        elif not FIRST_YEAR <= int(row[key][:4]) <= LAST_YEAR:
+            add(key, f"{row[key]} is outside the years a figure can be modelled ({FIRST_YEAR}..{LAST_YEAR})")
             ok = False
     if ok and row[end_key] < row[start_key]:
         add(end_key, f"period ends ({row[end_key]}) before it starts ({row[start_key]})")

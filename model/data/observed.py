@@ -141,16 +141,32 @@ def _observation(row: dict[str, str], line: int) -> Observation:
     )
 
 
-def _cells(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and each non-blank record with the line it starts on."""
+MAX_FIELD = 1 << 24
+"""Longest CSV field read (16 MiB; csv's own default, 131,072 characters, is below a long quote)."""
+
+
+def _cells(text: str, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and each non-blank record with the line it starts on.
+
+    Raises
+    ------
+    InputError
+        A field longer than :data:`MAX_FIELD` or malformed quoting the csv module refuses.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
     reader = csv.reader(text.splitlines(keepends=True))
-    header = [h.strip() for h in next(reader)]
     records: list[tuple[int, list[str]]] = []
-    prev_end = reader.line_num
-    for cells in reader:
-        line, prev_end = prev_end + 1, reader.line_num
-        if cells and any(c.strip() for c in cells):
-            records.append((line, cells))
+    prev_end = 0
+    try:
+        header = [h.strip() for h in next(reader)]
+        prev_end = reader.line_num
+        for cells in reader:
+            line, prev_end = prev_end + 1, reader.line_num
+            if cells and any(c.strip() for c in cells):
+                records.append((line, cells))
+    except csv.Error as err:
+        msg = str(err).replace("field larger than field limit", f"a field is longer than {MAX_FIELD:,} characters")
+        raise InputError([Problem(name, prev_end + 1, "", f"cannot read the CSV record: {msg}")]) from None
     return header, records
 
 
@@ -176,7 +192,10 @@ def parse(path: str | Path, kind: str | None = None) -> tuple[list[Observation],
     if text is None:
         return [], problems
     problems = add_local_indicators()
-    header, records = _cells(text)
+    try:
+        header, records = _cells(text, name)
+    except InputError as err:
+        return [], [*problems, *err.problems]
     bad_header = header_problem(header, name)
     if bad_header is not None:
         return [], [*problems, bad_header]

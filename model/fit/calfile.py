@@ -10,9 +10,10 @@ import tomlkit
 
 from rebound.fit.calibrate import Calibration, record
 from rebound.params.load import Loaded
+from rebound.params.source import display, resolved
 from rebound.params.tomledit import round_sig, set_value
 from rebound.problems import InputError, Problem
-from rebound.writers import atomic_write_bytes
+from rebound.writers import atomic_write_bytes, build_time, locked
 
 
 def calibrated_text(loaded: Loaded, cal: Calibration, out: Path | None = None) -> str:
@@ -32,7 +33,10 @@ def calibrated_text(loaded: Loaded, cal: Calibration, out: Path | None = None) -
         new_rel = os.path.relpath(target, Path(out).resolve().parent)
         if new_rel != rel:
             set_value(doc, "episode.observed", new_rel)
-    rec: dict[str, Any] = record(cal)
+    stamp = build_time()  # SOURCE_DATE_EPOCH when set; no date with REBOUND_NO_TIMESTAMP=1
+    rec: dict[str, Any] = record(cal, stamp.date() if stamp is not None else None)
+    if stamp is None:
+        del rec["date"]
     post = rec.pop("posterior")
     table = tomlkit.table()
     for k, v in rec.items():
@@ -54,11 +58,28 @@ def calibrated_text(loaded: Loaded, cal: Calibration, out: Path | None = None) -
 
 
 def write_calibrated(loaded: Loaded, cal: Calibration, out: Path) -> None:
-    """Validate the calibrated text, then write it atomically to ``out``."""
+    """Validate the calibrated text, then write it atomically to ``out``.
+
+    Compare-and-swap under :func:`rebound.writers.locked`: when ``out`` is the parameter file
+    itself and another edit (``params set``, a second ``calibrate --write``) changed it since
+    it was read, nothing is written and the problem says so, so that edit is never lost.
+    """
     text = calibrated_text(loaded, cal, out)
     out = Path(out)
     validate_text(text, out)
-    atomic_write_bytes(out, text.encode("utf-8"))
+    src = loaded.files[0]
+    with locked(out):
+        if resolved(out) == resolved(src.path) and _current_text(out) != src.text:
+            raise InputError([Problem(display(out), None, "", "the file changed after calibrate read it (another edit?); nothing written: run calibrate --write again")])
+        atomic_write_bytes(out, text.encode("utf-8"))
+
+
+def _current_text(path: Path) -> str | None:
+    """The file's text as read now (byte-order mark dropped), None if it cannot be read."""
+    try:
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def validate_text(text: str, path: Path) -> None:

@@ -26,6 +26,7 @@ from rebound.observe.indicators import (
 )
 from rebound.params.load import Loaded, get_path
 from rebound.params.schema import Params
+from rebound.params.source import display
 from rebound.problems import InputError, Problem
 from rebound.sim.calendar import Calendar
 from rebound.sim.engine import simulate
@@ -248,10 +249,10 @@ def paths_table(result: Result, draw: int = 0) -> pd.DataFrame:
 
 
 def provenance(loaded: Loaded, seed: int, n_draws: int, extra_files: list[Path] | None = None) -> dict[str, Any]:
-    files = {str(f.path): f.sha256 for f in loaded.files}
+    files = loaded.hashes()  # keyed by the resolved path relative to the working directory
     for p in extra_files or []:
         if p.exists():
-            files[str(p)] = sha256_file(p)
+            files[display(p)] = sha256_file(p)
     return {"version": __version__, "inputs": files, "seed": seed, "ensemble": n_draws}
 
 
