@@ -55,7 +55,8 @@ class LazyGroup(click.Group):
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as err:
-            where = err.ctx.command_path if err.ctx is not None else "rebound"
+            sub = err.ctx.command_path.partition(" ")[2] if err.ctx is not None else ""
+            where = f"rebound {sub}" if sub else "rebound"
             click.echo(f"{where}: {one_line(err.format_message())}", err=True)
             sys.exit(err.exit_code)
         except click.ClickException as err:
