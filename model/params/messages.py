@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,13 +26,16 @@ NOT_FINITE = "must be a finite number (NaN and inf are not allowed)"
 _BOUND_KINDS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than")
 
 
+_VALIDATOR_TAG = re.compile(r"function-(after|before|wrap|plain)\[")
+
+
 def clean_loc(loc: tuple[Any, ...]) -> tuple[PathPart, ...]:
     """Drop pydantic's discriminator tags from an error location."""
     out: list[PathPart] = []
     for i, part in enumerate(loc):
         if isinstance(part, str) and part in LEVER_TYPES and i >= 2 and loc[0] == "levers":
             continue
-        if isinstance(part, str) and part.startswith("function-"):
+        if isinstance(part, str) and _VALIDATOR_TAG.match(part):  # pydantic's, not a user key "function-x"
             continue
         out.append(part)
     return tuple(out)
