@@ -51,3 +51,72 @@ def test_corpus_covers_every_family() -> None:
     families = {c.family for c in CASES}
     assert families == {"symlink loop", "depth", "numbers", "posterior", "one line", "files", "csv"}
     assert len(CASES) >= 30
+
+
+# ---------------------------------------------------------------- reproducibility, temp files
+
+
+def test_timestamps_follow_source_date_epoch_and_can_be_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from rebound import api
+    from rebound.cli.scenario_common import provenance_for
+    from rebound.writers import build_time
+
+    monkeypatch.chdir(tmp_path)
+    p = __import__("cases").episode(tmp_path)
+    loaded = api.load(p)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1647000000")
+    assert build_time() == dt.datetime(2022, 3, 11, 12, 0, tzinfo=dt.UTC)
+    prov = provenance_for([loaded], 7, 0, "compare")
+    assert prov["created"] == "2022-03-11T12:00:00+00:00"
+    # input hashes keyed by the path relative to the working directory, wherever it was named from
+    assert sorted(prov["inputs"]) == ["data/observed/changchun_2022.csv", "params/p.toml"]
+    assert provenance_for([api.load(tmp_path / "params" / ".." / "params" / "p.toml")], 7, 0, "compare") == prov | {"argv": prov["argv"]}
+    monkeypatch.setenv("REBOUND_NO_TIMESTAMP", "1")
+    assert build_time() is None
+    assert "created" not in provenance_for([loaded], 7, 0, "compare")
+
+
+def test_calibration_record_date_follows_the_same_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tomllib
+
+    from rebound import api
+    from rebound.fit.calfile import calibrated_text
+    from rebound.fit.calibrate import Calibration
+
+    monkeypatch.chdir(tmp_path)
+    loaded = api.load(__import__("cases").episode(tmp_path))
+    cal = Calibration(figures=[], params=[], objective=0.0, converged=True, message="", n_runs=0, n_draws_total=0)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1647000000")
+    assert tomllib.loads(calibrated_text(loaded, cal))["calibration"]["record"]["date"] == "2022-03-11"
+    monkeypatch.setenv("REBOUND_NO_TIMESTAMP", "1")
+    assert "date" not in tomllib.loads(calibrated_text(loaded, cal))["calibration"]["record"]
+
+
+def test_run_out_is_byte_identical_on_rerun(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    __import__("cases").episode(tmp_path)
+    for out in ("a", "b"):
+        code, _, err, exc = invoke(("run", "params/p.toml", "--ensemble", "2", "--seed", "3", "--out", out))
+        assert code == 0 and exc is None, err
+    for name in ("indicators.csv", "paths.csv", "summary.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_killed_edit_copy_is_reused_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    p = __import__("cases").episode(tmp_path)
+    leftover = p.parent / ".p.rebound-edit.toml"  # what a SIGKILL during params set leaves
+    leftover.write_text("half a file [")
+    code, out, err, exc = invoke(("params", "set", "params/p.toml", "levers.vouchers.scale=2"))
+    assert code == 0 and exc is None, err
+    assert not leftover.exists()
+    assert sorted(x.name for x in p.parent.iterdir()) == ["p.toml"]
+
+
+def test_problem_lines_escape_line_breaks() -> None:
+    from rebound.problems import Problem
+
+    p = Problem("a\nb.toml", 3, "k\ney", "bad\r\nvalue\u2028x")
+    assert p.format() == "a\\nb.toml:3: k\\ney: bad\\r\\nvalue\\u2028x"
