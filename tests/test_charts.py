@@ -46,21 +46,58 @@ def comparison(base: Loaded):  # type: ignore[no-untyped-def]
     return compare_runs(base, scs, 20, 3)
 
 
-def test_every_chart_is_a_valid_png_and_draws_without_warnings(base: Loaded, comparison) -> None:  # type: ignore[no-untyped-def]
-    from rebound.cli import chart_levers, chart_scenarios
+def all_charts(base: Loaded, comparison) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    from rebound import api
+    from rebound.cli import chart_effects, chart_levers, chart_scenarios
 
     year = base.params.episode.year
+    phases = base.params.lockdown.phases
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. "Glyph ... missing from font" would fail here
-        pngs = {
+        return {
+            "fit": chart_effects.fit_png(api.run(base, 20, 3).output.indicators, phases, year, "t"),
+            "effect": chart_effects.effect_png(comparison, phases, year, "t"),
             "paths": chart_scenarios.paths_png(comparison, base.params.lockdown.phases, year, "t"),
             "deltas": chart_scenarios.deltas_png(comparison.table, year, "t"),
             "waterfall": chart_levers.waterfall_png(attribute(base, "gdp", "2022-01", "2022-06", "yoy_cum_pct", 20, 3), "t"),
             "sweep_num": chart_levers.sweep_png(sweep(base, "levers.vouchers.scale", 0, 2, 5)),
             "sweep_date": chart_levers.sweep_png(sweep(base, "lockdown.phases[1].end", "2022-04-26", "2022-05-24", 3)),
         }
-    for data in pngs.values():
+
+
+def test_every_chart_is_a_valid_png_and_draws_without_warnings(base: Loaded, comparison) -> None:  # type: ignore[no-untyped-def]
+    for data in all_charts(base, comparison).values():
         check_png(data)
+
+
+def test_every_chart_draws_chinese_labels_without_a_missing_glyph(base: Loaded, comparison) -> None:  # type: ignore[no-untyped-def]
+    """With a CJK font every chart carries Chinese text and no glyph is missing (warnings are errors)."""
+    from rebound.cli import charts, fonts
+
+    if fonts.cjk_font() is None:
+        pytest.skip('no CJK font: install the extra (pip install "rebound[cjk]") or fonts-noto-cjk')
+    assert charts.indicator_label("industry").endswith("规上工业增加值")
+    assert charts.period_label("2022-01", "2022-06") == "2022年上半年"
+    pngs = all_charts(base, comparison)  # a "Glyph ... missing" warning fails here
+    assert len(pngs) == 7
+
+
+def test_english_fallback_draws_every_chart_without_warnings(base: Loaded, comparison, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from rebound.cli import charts
+
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    assert charts.zh_or_en("baseline", "基线") == "baseline"
+    assert charts.period_label("2022-01", "2022-06") == "H1 2022"
+    for data in all_charts(base, comparison).values():
+        check_png(data)
+
+
+def test_one_colour_per_scenario_whatever_the_order() -> None:
+    from rebound.cli.charts import scenario_color
+
+    assert scenario_color("no_vouchers") == "#d62728"
+    assert scenario_color("baseline") == "#000000"
+    assert scenario_color("my_own") == scenario_color("my_own")  # keyed by name, not by position
 
 
 def test_labels_fall_back_to_english_without_a_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,7 +151,17 @@ def test_report_is_one_self_contained_html_file(tmp_path: Path) -> None:
     assert len(srcs) >= 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert "http://" not in html and "https://" not in html
     assert "<link" not in html and "<script" not in html and "url(" not in html
-    for name in ("Fit: reported vs model", "Scenarios", "Attribution", "no_vouchers", "-15.7"):
+    for name in ("Fit: reported vs model", "Scenarios", "Attribution", "Caveats", "Contents", "no_vouchers", "-15.7", "2022年上半年", "规模以上工业增加值 · value added of industry above designated size", "亿元"):
         assert name in html
+    assert "retail_above_quota yoy_cum_pct" not in html.split('<h2 id="caveats"')[0].split('<h2 id="fit"')[1]  # no raw ids in the tables
     assert (tmp_path / "rep" / "report.provenance.json").exists()
     assert not [p for p in (tmp_path / "rep").iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_report_out_takes_a_directory_or_a_file(tmp_path: Path) -> None:
+    from rebound.cli.report_cmd import out_path
+
+    (tmp_path / "d").mkdir()
+    assert out_path(tmp_path / "d") == tmp_path / "d" / "report.html"
+    assert out_path(tmp_path / "cc") == tmp_path / "cc.html"
+    assert out_path(tmp_path / "cc.html") == tmp_path / "cc.html"

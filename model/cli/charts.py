@@ -4,34 +4,21 @@ The charts are in :mod:`rebound.cli.chart_scenarios` (paths, deltas) and
 :mod:`rebound.cli.chart_levers` (attribution waterfall, sweep). Every chart returns PNG bytes; the caller writes them with :mod:`rebound.writers`.
 matplotlib is imported inside the functions so ``rebound --help`` stays fast.
 
-Chinese labels are used when a CJK font is installed (looked up by family name in
-matplotlib's font list, then with ``fc-list :lang=zh``); otherwise labels are English only,
-so no glyph is ever drawn as an empty box.
+Chinese labels are used when a CJK font is found (:mod:`rebound.cli.fonts`); otherwise labels
+are English only, so no glyph is ever drawn as an empty box. Each scenario has one colour in
+every chart (:func:`scenario_color`, keyed by its name).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
-from functools import lru_cache
+import zlib
 from typing import Any
 
 import numpy as np
 
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Heiti SC",
-    "AR PL UMing CN",
-)
+from rebound.cli.fonts import cjk_font
 
 INDICATOR_EN = {
     "gdp": "GDP",
@@ -56,32 +43,25 @@ MEASURE_EN = {
     "pp_change": "change, pp",
     "pp_vs_reference": "vs reference, pp",
 }
+# one colour per scenario name, the same in every chart; other names hash into COLORS
+SCENARIO_COLORS = {
+    "baseline": "#000000",
+    "no_vouchers": "#d62728",
+    "double_vouchers": "#ff7f0e",
+    "no_policy": "#7f7f7f",
+    "no_project_push": "#2ca02c",
+    "no_tax_relief": "#9467bd",
+    "lockdown_two_weeks_shorter": "#1f77b4",
+    "lockdown_two_weeks_longer": "#8c564b",
+}
 COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """Family name of an installed CJK font matplotlib can use, or None."""
-    from matplotlib import font_manager
-
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    for fam in CJK_FAMILIES:
-        if fam in have:
-            return fam
-    try:
-        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=5, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    for line in out.splitlines():
-        path = line.split(":")[0].strip()
-        if not path.lower().endswith((".ttf", ".otf", ".ttc")):
-            continue
-        try:
-            font_manager.fontManager.addfont(path)
-            return str(font_manager.FontProperties(fname=path).get_name())
-        except (OSError, RuntimeError, ValueError):
-            continue
-    return None
+def scenario_color(name: str) -> str:
+    """The scenario's colour in every chart: fixed for the shipped names, else by a hash of the name."""
+    if name in SCENARIO_COLORS:
+        return SCENARIO_COLORS[name]
+    return COLORS[zlib.crc32(name.encode("utf-8")) % len(COLORS)]
 
 
 def label(en: str, zh: str = "") -> str:
@@ -91,6 +71,18 @@ def label(en: str, zh: str = "") -> str:
 
 def indicator_label(ind: str) -> str:
     return label(INDICATOR_EN.get(ind, ind), INDICATOR_ZH.get(ind, ""))
+
+
+def zh_or_en(en: str, zh: str) -> str:
+    """The Chinese text when a CJK font can draw it, else the English."""
+    return zh if cjk_font() else en
+
+
+def period_label(start: str, end: str, measure: str = "") -> str:
+    """Bulletin-style period (2022年上半年) with a CJK font, else the English short form."""
+    from rebound.cli.fmt import period_label as zh_period
+
+    return zh_period(start, end, measure) if cjk_font() else period_text(start, end)
 
 
 def period_text(start: str, end: str) -> str:

@@ -27,10 +27,12 @@ from rebound.cli.scenario_common import (
 @FORMAT_OPTION
 @out_option
 @click.option("--all", "show_all", is_flag=True, help="Show every standard monthly/quarterly figure, not only reported and key ones.")
+@click.option("--summary", "show_summary", is_flag=True, help="Print a written summary of each scenario (what it changes, headline effects in pp and 亿元 with 90% intervals, caveats).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the summary.")
 @click.option("--unpaired", is_flag=True, hidden=True, help="Diagnostics: shuffle the scenario draws against the baseline's.")
 @scheduler_option
 @handle_input_errors
-def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str, out_dir: Path | None, show_all: bool, unpaired: bool, scheduler: str | None) -> None:
+def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str, out_dir: Path | None, show_all: bool, show_summary: bool, lang: str, unpaired: bool, scheduler: str | None) -> None:
     """Compare scenarios with the calibrated baseline (their parameter file), on paired draws.
 
     \b
@@ -56,18 +58,26 @@ def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str,
     base, cmp = res.base, res.comparison
     prov = provenance_for([base, *loadeds], seed if n_draws else None, n_draws, "compare", {"scenarios": list(cmp.scenarios), "baseline": str(base.path), "paired": not unpaired})
     emit_compare(cmp, prov, fmt, show_all, base.params.episode.year)
+    if show_summary:
+        from rebound.cli.summary import summary_for
+
+        for name, sc in zip(cmp.scenarios, loadeds, strict=True):
+            click.echo("\n" + summary_for(cmp, base, sc, name, lang), err=fmt != "table")
     if out_dir is not None:
         write_compare(cmp, base, prov, out_dir)
-        click.echo(f"wrote {out_dir}/compare.csv, paths.png, deltas.png, provenance.json", err=True)
+        click.echo(f"wrote {out_dir}/compare.csv, paths.png, deltas.png, effect.png, provenance.json", err=True)
 
 
 def write_compare(cmp: Any, base: Any, prov: dict[str, Any], out_dir: Path) -> None:
     from rebound.cli import chart_scenarios as charts
+    from rebound.cli.chart_effects import effect_png
+    from rebound.cli.tables import labelled
     from rebound.writers import csv_bytes, json_bytes, write_all
 
     title = f"{base.params.episode.name}: scenarios vs baseline"
     files = {
-        "compare.csv": csv_bytes(cmp.table),
+        "compare.csv": csv_bytes(labelled(cmp.table)),
+        "effect.png": effect_png(cmp, base.params.lockdown.phases, base.params.episode.year, title),
         "paths.png": charts.paths_png(cmp, base.params.lockdown.phases, base.params.episode.year, title),
         "deltas.png": charts.deltas_png(cmp.table, base.params.episode.year, title),
         "provenance.json": json_bytes(prov),
@@ -83,9 +93,9 @@ def render_compare(df: Any, prov: dict[str, Any], n_draws: int) -> str:
     from rebound.cli.fmt import num, table
 
     ens = n_draws > 1
-    header = ["indicator", "period", "measure", "reported", "baseline", "scenario", "value", "delta"]
+    header = ["indicator", "period", "measure", "reported", "baseline", "scenario", "value", "delta", "亿元"]
     if ens:
-        header.append("delta 5-95%")
+        header += ["delta 5-95%", "亿元 5-95%"]
     header.append("note")
     rows: list[list[str]] = []
     last = None
@@ -99,18 +109,22 @@ def render_compare(df: Any, prov: dict[str, Any], n_draws: int) -> str:
         first = fig_key != last
         last = fig_key
         ind, per = figure_label(r)
-        row = [ind if first else "", per if first else "", r.measure if first else "", num(r.reported) if first else "", num(r.baseline, 2) if first else "", r.scenario, num(r.value, 2), f"{r.delta:+.2f}"]
+        row = [ind if first else "", per if first else "", r.measure if first else "", num(r.reported) if first else "", num(r.baseline, 2) if first else "", r.scenario, num(r.value, 2), f"{r.delta:+.2f}", _yuan(r.delta_100m_yuan)]
         if ens:
-            row.append(f"{r.delta_p05:+.2f}..{r.delta_p95:+.2f}")
+            row += [f"{r.delta_p05:+.2f}..{r.delta_p95:+.2f}", f"{_yuan(r.delta_100m_yuan_p05)}..{_yuan(r.delta_100m_yuan_p95)}" if r.delta_100m_yuan_p05 == r.delta_100m_yuan_p05 else ""]
         row.append(r.role if first and r.role else "")
         rows.append(row)
     for r in context.itertuples():
         ind, per = figure_label(r)
-        row = [ind, per, r.measure, num(r.reported), "", "", "", ""]
+        row = [ind, per, r.measure, num(r.reported), "", "", "", "", ""]
         if ens:
-            row.append("")
+            row += ["", ""]
         row.append(r.note)
         rows.append(row)
     head = f"compare · baseline {prov.get('baseline')} · rebound {prov.get('version')} · " + (f"seed {prov.get('seed')} · ensemble {n_draws} (paired draws)" if ens else "point estimate (use --ensemble N for intervals)")
-    foot = "units: % y/y for growth figures, pp for changes, 亿元 for levels; delta = scenario − baseline"
+    foot = "units: % y/y for growth figures, pp for changes, 亿元 for levels; delta = scenario − baseline; 亿元: the effect on the figure's level over its period (real for GDP and industry, nominal otherwise)"
     return head + "\n" + table(rows, header) + "\n" + foot
+
+
+def _yuan(x: float) -> str:
+    return "" if x != x else f"{x:+.1f}"

@@ -59,23 +59,39 @@ def run(params_file: Path, n_draws: int, seed: int, fmt: str, out_dir: Path | No
         click.echo(f"running {n_draws} draws...", err=True)
     out = api.run(loaded, n_draws, seed)
     if out_dir is not None:  # outputs first: a failure to write prints only the problem lines
-        write_run(out, out_dir)
+        write_run(out, out_dir, loaded)
     emit(out, fmt, show_all)
     if out_dir is not None:
-        click.echo(f"wrote {out_dir}/indicators.csv, paths.csv, summary.json", err=True)
+        click.echo(f"wrote {out_dir}/indicators.csv, paths.csv, summary.json, fit.png", err=True)
 
 
-def write_run(out: Any, out_dir: Path) -> None:
+def write_run(out: Any, out_dir: Path, loaded: Any = None) -> None:
+    from rebound.cli.chart_effects import fit_png
+    from rebound.cli.tables import labelled
     from rebound.writers import csv_bytes, json_bytes, write_all
+
+    files: dict[str, bytes] = {}
+    if loaded is not None:
+        p = loaded.params
+        files["fit.png"] = fit_png(out.indicators, p.lockdown.phases, p.episode.year, f"{p.episode.name}: {p.episode.region}")
 
     write_all(
         out_dir,
         {
-            "indicators.csv": csv_bytes(out.indicators),
+            "indicators.csv": csv_bytes(labelled(out.indicators)),
             "paths.csv": csv_bytes(out.paths),
-            "summary.json": json_bytes(out.summary),
+            "summary.json": json_bytes({**out.summary, "units": UNITS_NOTE}),
+            **files,
         },
     )
+
+
+UNITS_NOTE = {
+    "ledger": "亿元 (100m yuan), nominal, per lever item over the simulated horizon",
+    "fit.max_abs_residual_pp": "percentage points",
+    "fit.rmse_pp": "percentage points",
+    "indicators": "yoy_*_pct: % y/y; pp_*: percentage points; level_100m_yuan: 亿元 (see the unit column of indicators.csv)",
+}
 
 
 def emit(out: Any, fmt: str, show_all: bool) -> None:

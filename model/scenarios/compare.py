@@ -48,6 +48,10 @@ COMPARE_COLUMNS = [
     "baseline_p95",
     "value_p05",
     "value_p95",
+    "delta_100m_yuan",
+    "delta_100m_yuan_p05",
+    "delta_100m_yuan_p95",
+    "level_basis",
     "compare_start",
     "compare_end",
     "basis",
@@ -121,14 +125,19 @@ def compare_runs(
     tasks = [(base.params, values, n)] + [(sc.params, sv, n) for sc, sv in zip(scenarios, scenario_values, strict=True)]
     runs, totals = _run_all(tasks, specs, progress, executor)
     base_res = runs[0]
-    base_vals = Evaluator(totals[0]).values(specs)
+    base_ev = Evaluator(totals[0])
+    base_vals = base_ev.values(specs)
+    base_lv = period_levels(base_ev, specs)
     rows: list[dict[str, Any]] = []
     results: dict[str, Result] = {}
     for name, res, tot in zip(names, runs[1:], totals[1:], strict=True):
         results[name] = res
-        vals = Evaluator(tot).values(specs)
+        ev = Evaluator(tot)
+        vals = ev.values(specs)
+        lv = period_levels(ev, specs)
         for j, s in enumerate(specs):
-            rows.append(_figure_row(name, s, by_key.get(s.key), base_vals[:, j], vals[:, j]))
+            row = _figure_row(name, s, by_key.get(s.key), base_vals[:, j], vals[:, j])
+            rows.append(row | _level_effect(s, lv[:, j] - base_lv[:, j]))
         for ob in context:
             rows.append(_context_row(name, ob, why_not_computable(ob, base.params.episode.year, (base.params.first_year, base.params.last_year)) or "not computable"))
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
@@ -200,6 +209,34 @@ def _figure_row(name: str, s: Spec, ob: Any, base_vals: FloatArray, vals: FloatA
     }
 
 
+def period_levels(ev: Evaluator, specs: list[Spec]) -> FloatArray:
+    """Each figure's level over its period, ``(n_draws, n_specs)`` 亿元, on the figure's basis.
+
+    The level is the sum of the monthly totals from ``period_start`` to ``period_end``: real
+    (at the model's base prices) for figures on a real basis (GDP, industry), nominal for the
+    others (retail, FAI); a figure with no monthly level gives NaN.
+    """
+    out = np.full((ev.result.n_draws, len(specs)), np.nan)
+    for j, s in enumerate(specs):
+        basis = "nominal" if s.measure == "level_100m_yuan" else s.basis
+        monthly, months = ev.monthly(s.indicator, basis)
+        cols = [i for i, m in enumerate(months) if s.period_start <= m <= s.period_end]
+        if cols:
+            out[:, j] = np.broadcast_to(monthly[:, cols].sum(axis=1), (ev.result.n_draws,))
+    return out
+
+
+def _level_effect(s: Spec, delta: FloatArray) -> dict[str, Any]:
+    """The effect on the period's level in 亿元 (scenario − baseline) and its 5-95% over draws."""
+    lo, hi = percentiles(delta)
+    return {
+        "delta_100m_yuan": float(delta[0]),
+        "delta_100m_yuan_p05": lo,
+        "delta_100m_yuan_p95": hi,
+        "level_basis": "nominal" if s.measure == "level_100m_yuan" else s.basis,
+    }
+
+
 def _context_row(name: str, ob: Any, reason: str) -> dict[str, Any]:
     nan = math.nan
     return {
@@ -209,7 +246,8 @@ def _context_row(name: str, ob: Any, reason: str) -> dict[str, Any]:
         "period_start": ob.period_start,
         "period_end": ob.period_end,
         "reported": float(ob.value),
-        **{c: nan for c in ("baseline", "value", "delta", "delta_p05", "delta_p95", "baseline_p05", "baseline_p95", "value_p05", "value_p95")},
+        **{c: nan for c in ("baseline", "value", "delta", "delta_p05", "delta_p95", "baseline_p05", "baseline_p95", "value_p05", "value_p95", "delta_100m_yuan", "delta_100m_yuan_p05", "delta_100m_yuan_p95")},
+        "level_basis": "",
         "compare_start": ob.compare_start or "",
         "compare_end": ob.compare_end or "",
         "basis": ob.basis,
@@ -254,7 +292,10 @@ def compare(
         One row per scenario and figure (every standard figure and every observed one):
         ``scenario, indicator, measure, period_start, period_end, reported, baseline, value,
         delta, delta_p05, delta_p95, baseline_p05, baseline_p95, value_p05, value_p95`` (+
-        ``compare_start, compare_end, basis, role, note``), in reported units (% y/y, pp, 亿元).
+        ``delta_100m_yuan, delta_100m_yuan_p05, delta_100m_yuan_p95, level_basis, compare_start,
+        compare_end, basis, role, note``), in reported units (% y/y, pp, 亿元). ``delta_100m_yuan``
+        is the effect on the figure's level summed over its period in 亿元 (real for GDP and
+        industry, nominal for retail and FAI: ``level_basis``).
         Observed figures the model cannot compute appear with their reason in ``note``.
 
     Raises
