@@ -1,137 +1,115 @@
-"""Speed and memory benchmark: ratios measured in the same run (absolute times mean little).
+"""Speed and memory benchmark (issue 17): every ratio measured side by side, whole processes.
 
 Run from the repository root:
 
-    python benchmarks/run.py            # full (about a minute)
-    python benchmarks/run.py --quick    # smaller samples
+    python benchmarks/run.py            # full (several minutes: 100,000 draws, an 8-scenario compare)
+    python benchmarks/run.py --quick    # one repetition each, smaller compare ensembles
 
-Prints:
-  1. a 10,000-draw ensemble over the two-year daily horizon vs one single-draw run
-     (engine only, and the whole `run` pipeline with its tables);
-  2. the same ensemble vs 10,000 separate single runs (a sample of single runs, scaled);
-  3. a full Changchun 2022 calibration in single-run equivalents;
-  4. `rebound --help` wall time vs `python -c "import click"`, and
-     `rebound run params/changchun_2022.toml` vs `python -c "import numpy, pandas, scipy"`;
-  5. peak memory (max RSS) of the 10,000-draw ensemble run, in a fresh process.
+Prints, each as a ratio of wall times of whole ``rebound`` processes run in the same session
+(absolute times on a shared machine mean little), with the target of issue 17:
+
+  1. ``run --ensemble 10000`` vs a one-draw ``run`` of the same file            (<= 3x)
+  2. ``run --ensemble 100000``: peak memory (max RSS) and time vs the one-draw run (<= 1.5 GiB, <= 15x)
+  3. ``compare scenarios/changchun_2022/*.toml --ensemble 20000``: peak memory  (<= 2 GiB)
+  4. ``compare --scheduler`` on a local two-worker Dask cluster vs local, and whether the
+     output is identical                                                          (<= 1.3x)
+  5. ``rebound --help`` vs ``python -c "import click"``                           (<= 2x)
+
 Then one summary line.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-PARAMS = ROOT / "params" / "changchun_2022.toml"
-N_ENSEMBLE = 10_000
-SEED = 20220311
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    """Minimum wall time of ``repeat`` calls (the least disturbed by other load)."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+PARAMS = "params/changchun_2022.toml"
+SCENARIOS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios" / "changchun_2022").glob("*.toml"))
+SEED = "20220311"
+GIB = float(1 << 30)
 
 
-def wall(cmd: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def rebound_exe() -> list[str]:
+    exe = Path(sys.executable).parent / "rebound"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "rebound"]
 
 
-def peak_rss_mib(n: int) -> float:
-    code = (
-        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r});"
-        "from rebound.params.load import load; from rebound.fit import pipeline;"
-        f"L = load({str(PARAMS)!r}); pipeline.run(L, n_draws={n}, seed={SEED});"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+def measure(cmd: list[str]) -> tuple[float, float, bytes]:
+    """Wall seconds, peak RSS (bytes) and stdout of one whole process."""
+    wrapper = (
+        "import resource, subprocess, sys, time; t = time.perf_counter();"
+        "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL);"
+        "dt = time.perf_counter() - t; sys.stderr.write(f'{dt} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {p.returncode}\\n');"
+        "sys.stdout.buffer.write(p.stdout)"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024.0
+    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], cwd=ROOT, capture_output=True, check=True)
+    dt, rss_kib, rc = out.stderr.decode().split()[-3:]
+    if rc != "0":
+        raise SystemExit(f"failed ({rc}): {' '.join(cmd)}")
+    return float(dt), int(rss_kib) * 1024.0, out.stdout
+
+
+def median_time(cmd: list[str], repeat: int) -> float:
+    return statistics.median(measure(cmd)[0] for _ in range(repeat))
+
+
+def cluster_ratio(exe: list[str], n: int, repeat: int) -> tuple[float, float, float, bool]:
+    """Local vs a local two-worker Dask cluster for the same compare: (local s, cluster s, ratio, identical)."""
+    from distributed import LocalCluster
+
+    cmd = [*exe, "compare", *SCENARIOS[:3], "--ensemble", str(n), "--seed", SEED, "--format", "csv"]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        measure([*cmd[:4], "--ensemble", "50", "--scheduler", cluster.scheduler_address])  # warm the workers' imports
+        local, dask = [], []
+        same = True
+        for _ in range(repeat):
+            t0, _, a = measure(cmd)
+            t1, _, b = measure([*cmd, "--scheduler", cluster.scheduler_address])
+            local.append(t0)
+            dask.append(t1)
+            same = same and a == b
+    tl, td = statistics.median(local), statistics.median(dask)
+    return tl, td, td / tl, same
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller sample of single runs")
+    ap.add_argument("--quick", action="store_true", help="one repetition each and smaller compare ensembles")
     args = ap.parse_args()
-    rep = 2 if args.quick else 5
-    sample = 20 if args.quick else 100
+    rep = 1 if args.quick else 3
+    exe = rebound_exe()
+    run = [*exe, "run", PARAMS, "--seed", SEED, "--format", "csv"]
 
-    import numpy as np
+    t1 = median_time(run, rep)
+    t10k = median_time([*run, "--ensemble", "10000"], rep)
+    r1 = t10k / t1
+    print(f"1. run --ensemble 10000 {t10k:.2f} s vs one-draw run {t1:.2f} s = {r1:.2f}x  (target <= 3)", flush=True)
 
-    from rebound.fit import pipeline
-    from rebound.fit.calibrate import calibrate
-    from rebound.fit.draws import draw_values
-    from rebound.params.load import load, with_values
-    from rebound.sim.engine import simulate
+    t100k, rss100k, _ = measure([*run, "--ensemble", "100000"])
+    r2 = t100k / t1
+    print(f"2. run --ensemble 100000: peak {rss100k / GIB:.2f} GiB (target <= 1.5), {t100k:.1f} s = {r2:.1f}x the one-draw run (target <= 15)", flush=True)
 
-    loaded = load(PARAMS)
-    p = loaded.params
-    draws = draw_values(p, N_ENSEMBLE, np.random.default_rng(SEED))
+    n_cmp = "5000" if args.quick else "20000"
+    tc, rssc, _ = measure([*exe, "compare", *SCENARIOS, "--ensemble", n_cmp, "--seed", SEED, "--format", "csv"])
+    print(f"3. compare {len(SCENARIOS)} files of scenarios/changchun_2022 --ensemble {n_cmp}: peak {rssc / GIB:.2f} GiB (target <= 2), {tc:.1f} s", flush=True)
 
-    # 1. ensemble vs one single run
-    simulate(p)
-    t_single = best_of(lambda: simulate(p), rep * 4)
-    t_ens = best_of(lambda: simulate(p, N_ENSEMBLE, draws), rep)
-    r1 = t_ens / t_single
-    t_pipe1 = best_of(lambda: pipeline.run(loaded, n_draws=0, seed=SEED), rep * 2)
-    t_pipeN = best_of(lambda: pipeline.run(loaded, n_draws=N_ENSEMBLE, seed=SEED), rep)
-    r1p = t_pipeN / t_pipe1
-    print(f"1. ensemble of {N_ENSEMBLE} draws vs one single run: engine {t_ens*1e3:.0f} ms / {t_single*1e3:.1f} ms = {r1:.1f}x; "
-          f"whole run pipeline {t_pipeN*1e3:.0f} ms / {t_pipe1*1e3:.0f} ms = {r1p:.1f}x  (target <= 10)")
+    n_dask = 2000 if args.quick else 4000
+    tl, td, r4, same = cluster_ratio(exe, n_dask, 1)
+    print(f"4. compare (3 files, --ensemble {n_dask}) on a local two-worker Dask cluster {td:.2f} s vs local {tl:.2f} s = {r4:.2f}x  (target <= 1.3); output identical: {same}", flush=True)
 
-    # 2. ensemble vs 10,000 separate single runs (sample and scale)
-    keys = list(draws)
-
-    def separate() -> None:
-        for j in range(sample):
-            simulate(with_values(p, {k: float(draws[k][j]) for k in keys}))
-
-    t_sample = best_of(separate, 1)
-    t_sep = t_sample / sample * N_ENSEMBLE
-    r2 = t_sep / t_ens
-    print(f"2. {N_ENSEMBLE} separate single runs (scaled from {sample}): {t_sep:.1f} s vs ensemble {t_ens:.2f} s = {r2:.0f}x faster  (target >= 100)")
-
-    # 3. calibration in single-run equivalents
-    obs = pipeline.load_observations(loaded)
-    t = time.perf_counter()
-    cal = calibrate(p, obs, model_error_pp=p.calibration.model_error_pp)
-    t_cal = time.perf_counter() - t
-    r3 = t_cal / t_single
-    print(f"3. Changchun 2022 calibration: {t_cal:.2f} s = {r3:.0f} single-run equivalents "
-          f"({cal.n_runs} engine runs, {cal.n_draws_total} draws, objective {cal.objective:.3f})  (target <= 100)")
-
-    # 4. CLI start-up
-    exe = [sys.executable, "-m", "rebound"] if not (Path(sys.executable).parent / "rebound").exists() else [str(Path(sys.executable).parent / "rebound")]
-    t_help = wall([*exe, "--help"], rep)
-    t_click = wall([sys.executable, "-c", "import click"], rep)
-    t_run = wall([*exe, "run", str(PARAMS)], rep)
-    t_imp = wall([sys.executable, "-c", "import numpy, pandas, scipy"], rep)
-    r4a, r4b = t_help / t_click, t_run / t_imp
-    print(f"4. `rebound --help` {t_help*1e3:.0f} ms vs `import click` {t_click*1e3:.0f} ms = {r4a:.2f}x  (target <= 2); "
-          f"`rebound run` {t_run*1e3:.0f} ms vs `import numpy, pandas, scipy` {t_imp*1e3:.0f} ms = {r4b:.2f}x  (target <= 2)")
-
-    # 5. memory
-    mib = peak_rss_mib(N_ENSEMBLE)
-    print(f"5. peak memory of a {N_ENSEMBLE}-draw `run` pipeline: {mib:.0f} MiB max RSS  (target < 2048)")
+    th = median_time([*exe, "--help"], rep + 2)
+    tk = median_time([sys.executable, "-c", "import click"], rep + 2)
+    r5 = th / tk
+    print(f"5. rebound --help {th * 1e3:.0f} ms vs import click {tk * 1e3:.0f} ms = {r5:.2f}x  (target <= 2)", flush=True)
 
     print(
-        f"SUMMARY ensemble/single={r1:.1f}x (pipeline {r1p:.1f}x) separate/ensemble={r2:.0f}x "
-        f"calibration={r3:.0f} runs help/click={r4a:.2f}x run/imports={r4b:.2f}x peak={mib:.0f}MiB"
+        f"SUMMARY 10k/1={r1:.2f}x 100k/1={r2:.1f}x peak100k={rss100k / GIB:.2f}GiB compare{n_cmp}peak={rssc / GIB:.2f}GiB "
+        f"dask/local={r4:.2f}x identical={same} help/click={r5:.2f}x cores={len(os.sched_getaffinity(0))}"
     )
 
 
