@@ -28,7 +28,10 @@ RATIO_SRC = {
     "investment": "national fixed-asset investment (不含农户) 544547亿 / GDP 1143670亿 = 0.476 (NBS 2021 communiqué)",
 }
 PLACEHOLDER_GDP = 5000.0
-DEFAULT_STRINGENCY = {"industry": 0.5, "consumption": 0.6, "investment": 0.5}
+# Defaults informed by the shipped Changchun 2022 calibration (consumption 0.50 in its citywide
+# static management, investment 0.80, industry 0.98 with 10% closed loop): a new episode starts
+# below those, as most lockdowns were less strict; the first phase's are calibrated (sd 0.2).
+DEFAULT_STRINGENCY = {"industry": 0.5, "consumption": 0.45, "investment": 0.5}
 CLOSED_LOOP_SHARE = 0.2
 
 # (value, unit, meaning, src) of every behavioural number a new file carries, by key path.
@@ -56,7 +59,9 @@ FIELD_DOC: dict[str, tuple[str, str]] = {
     "scarring_per_day": ("fraction/day", "permanent loss per day at full stringency"),
     "above_quota_share": ("fraction", "share above quota (限额以上; consumption only)"),
 }
-GDP_DEFAULTS: dict[str, Any] = {"secondary_industry_weight": 0.8, "tertiary_consumption_elasticity": 0.5}
+# tertiary elasticity: Changchun 2022's H1 GDP against its retail gives 0.40 (docs/calibration.md);
+# much of tertiary value added (finance, property services, public administration) is not retail-linked.
+GDP_DEFAULTS: dict[str, Any] = {"secondary_industry_weight": 0.8, "tertiary_consumption_elasticity": 0.4}
 LIKE_SECTOR_KEYS = tuple(k for k in SECTOR_DEFAULTS["industry"] if k not in ("trend_growth_pct", "inflation_pct"))
 LIKE_GDP_KEYS = tuple(GDP_DEFAULTS)
 
@@ -219,7 +224,7 @@ def _sector(ep: NewEpisode, sec: str) -> list[str]:
 def _phases(ep: NewEpisode) -> list[str]:
     if not ep.phases:
         return ["# No lockdown phase given (rebound new --lockdown START..END adds one).", ""]
-    out = ["# Lockdown phases from --lockdown; stringencies are documented defaults (industry 0.5, consumption 0.6,", "# investment 0.5, closed loop 0.2): assumptions with priors, the first phase's are calibrated."]
+    out = ["# Lockdown phases from --lockdown; stringencies are documented defaults (industry 0.5, consumption 0.45,", "# investment 0.5, closed loop 0.2): assumptions with priors, the first phase's are calibrated."]
     for i, (start, end) in enumerate(ep.phases):
         out += [
             "[[lockdown.phases]]",
