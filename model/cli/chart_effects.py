@@ -169,7 +169,8 @@ def effect_png(cmp: Comparison, phases: list[Any], year: int, title: str = "") -
     """Baseline and scenarios (levels), the monthly effect and the cumulative effect in 亿元."""
     from rebound.data.vocab import DEFAULT_BASIS
 
-    names = list(cmp.scenarios)
+    # a scenario identical to the baseline (a 'baseline' scenario file) would only hide under it
+    names = [n for n, r in cmp.scenarios.items() if not all(np.array_equal(r.output[k], cmp.baseline.output[k]) for k in r.output)]
     fig = new_figure(4.0 * len(EFFECT_INDICATORS), 10)
     axes = fig.subplots(3, len(EFFECT_INDICATORS), sharex=True)
     for c, ind in enumerate(EFFECT_INDICATORS):

@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rebound.cli.charts import COLORS, INDICATOR_EN, MEASURE_EN, new_figure, period_text, png_bytes
+from rebound.cli.charts import (
+    COLORS,
+    INDICATOR_EN,
+    MEASURE_EN,
+    new_figure,
+    period_label,
+    png_bytes,
+    zh_or_en,
+)
+from rebound.data.vocab import INDICATORS, MEASURE_NAMES_ZH
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -16,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def waterfall_png(attr: Attribution, title: str = "") -> bytes:
     """Waterfall from 'no policy' to the baseline: one floating bar per lever (Shapley share)."""
-    names = ["no policy", *attr.levers, "with all policies"]
+    names = [zh_or_en("no policy", "无政策"), *attr.levers, zh_or_en("with all policies", "全部政策")]
     v_none, v_all = float(attr.v_none[0]), float(attr.v_all[0])
     phi = attr.phi[:, 0]
     ens = attr.phi.shape[1] > 2
@@ -53,10 +62,14 @@ def waterfall_png(attr: Attribution, title: str = "") -> bytes:
     ax.set_xticks(x, names, fontsize=8)
     ax.set_ylim(floor, hi_all + 0.35 * span)
     s = attr.spec
-    ax.set_ylabel(MEASURE_EN.get(s.measure, s.measure).replace("y/y %", "y/y, %"))
+    ax.set_ylabel(zh_or_en(MEASURE_EN.get(s.measure, s.measure).replace("y/y %", "y/y, %"), MEASURE_NAMES_ZH.get(s.measure, s.measure)))
     ax.grid(True, axis="y", lw=0.3, alpha=0.6)
-    head = f"{INDICATOR_EN.get(s.indicator, s.indicator)}, {period_text(s.period_start, s.period_end)}, {MEASURE_EN.get(s.measure, s.measure)}"
-    sub = f"Shapley split of the policy effect {gap:+.2f} pp among the levers" + (f"; bars: 5-95% over {attr.n_draws} draws" if ens else "") + "; axis does not start at 0"
+    zh_name = INDICATORS.get(s.indicator, (s.indicator, "", False))[0]
+    head = zh_or_en(f"{INDICATOR_EN.get(s.indicator, s.indicator)}, ", f"{zh_name}，") + period_label(s.period_start, s.period_end) + zh_or_en(f", {MEASURE_EN.get(s.measure, s.measure)}", f"，{MEASURE_NAMES_ZH.get(s.measure, s.measure)}")
+    sub = zh_or_en(
+        f"Shapley split of the policy effect {gap:+.2f} pp among the levers" + (f"; bars: 5-95% over {attr.n_draws} draws" if ens else "") + "; axis does not start at 0",
+        f"政策效应{gap:+.2f}个百分点在各政策间的沙普利分解" + (f"；误差线：{attr.n_draws}组抽样的5%-95%" if ens else "") + "；纵轴不从0开始",
+    )
     ax.set_title((title + "\n" if title else "") + head + "\n" + sub, loc="left", fontsize=9)
     return png_bytes(fig)
 
@@ -75,18 +88,18 @@ def sweep_png(df: pd.DataFrame, title: str = "") -> bytes:
     for k, (gkey, g) in enumerate(groups):
         xs = np.array([np.datetime64(v) for v in g["x_label"]]) if is_date else g["x"].to_numpy(dtype=float)
         ls = "-" if str(gkey[3]).endswith("-06") else "--"
-        ax.plot(xs, g["value"].to_numpy(dtype=float), marker="o", ms=3, ls=ls, color=COLORS[(k // 2 if len(groups) > 4 else k) % len(COLORS)], label=f"{INDICATOR_EN.get(str(gkey[0]), str(gkey[0]))}, {period_text(str(gkey[2]), str(gkey[3]))}")
+        ax.plot(xs, g["value"].to_numpy(dtype=float), marker="o", ms=3, ls=ls, color=COLORS[(k // 2 if len(groups) > 4 else k) % len(COLORS)], label=zh_or_en(INDICATOR_EN.get(str(gkey[0]), str(gkey[0])), INDICATORS.get(str(gkey[0]), ("", "", False))[0] or str(gkey[0])) + ", " + period_label(str(gkey[2]), str(gkey[3])))
     cur = str(df["current"].iloc[0])
     try:
         cx: Any = np.datetime64(cur) if is_date else float(cur)
-        ax.axvline(cx, color="black", lw=0.8, ls=":", label=f"parameter file: {cur}")
+        ax.axvline(cx, color="black", lw=0.8, ls=":", label=zh_or_en(f"parameter file: {cur}", f"参数文件取值：{cur}"))
     except ValueError:
         pass
     vals = df["value"].to_numpy(dtype=float)
     if np.nanmin(vals) < 0 < np.nanmax(vals):  # a zero line only where it does not squash the curves
         ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel(key)
-    ax.set_ylabel("% y/y (model, point estimate)")
+    ax.set_ylabel(zh_or_en("% y/y (model, point estimate)", "同比%（模型点估计）"))
     ax.grid(True, lw=0.3, alpha=0.6)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=3.5)
     if is_date:
@@ -94,5 +107,5 @@ def sweep_png(df: pd.DataFrame, title: str = "") -> bytes:
 
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
-    ax.set_title((title + "\n" if title else "") + f"Response to {key}", loc="left", fontsize=10)
+    ax.set_title((title + "\n" if title else "") + zh_or_en(f"Response to {key}", f"对 {key} 的响应"), loc="left", fontsize=10)
     return png_bytes(fig)

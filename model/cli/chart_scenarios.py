@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rebound.cli.charts import (
-    COLORS,
     INDICATOR_EN,
     MEASURE_EN,
     SECTOR_EN,
@@ -17,11 +16,14 @@ from rebound.cli.charts import (
     label,
     month_mid,
     new_figure,
-    period_text,
+    period_label,
     png_bytes,
+    scenario_color,
     shade_phases,
     smooth,
+    zh_or_en,
 )
+from rebound.data.vocab import INDICATORS, MEASURE_NAMES_ZH
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -54,12 +56,12 @@ def paths_png(cmp: Comparison, phases: list[Any], year: int, title: str = "") ->
             pot = np.broadcast_to(cmp.baseline.gdp_potential, (cmp.baseline.n_draws, cal.n_days))[0]
         else:
             pot = np.broadcast_to(cmp.baseline.potential[sector], (cmp.baseline.n_draws, cal.n_days))[0]
-        ax.plot(dates, smooth(pot)[t0:], color="grey", ls="--", lw=1.2, label="potential (no shock)")
+        ax.plot(dates, smooth(pot)[t0:], color="grey", ls="--", lw=1.2, label=zh_or_en("potential (no shock)", "潜在产出（无冲击）"))
         for k, (name, res) in enumerate(runs):
             y = res.series["gdp"][0] if sector == "gdp" else res.output[sector][0]
-            ax.plot(dates, smooth(y)[t0:], color="black" if k == 0 else COLORS[(k - 1) % len(COLORS)], lw=1.4 if k == 0 else 1.1, label=name, zorder=4 if k == 0 else 3)
-        ax.set_title(label(SECTOR_EN[sector], {"industry": "工业", "consumption": "消费", "investment": "投资", "gdp": "GDP"}[sector]) + ": daily output (7-day mean)", loc="left", fontsize=10)
-        ax.set_ylabel("100m yuan/day, real")
+            ax.plot(dates, smooth(y)[t0:], color=scenario_color(name), lw=1.4 if k == 0 else 1.1, label=zh_or_en(name, "基线") if k == 0 else name, zorder=4 if k == 0 else 3)
+        ax.set_title(label(SECTOR_EN[sector], {"industry": "工业", "consumption": "消费", "investment": "投资", "gdp": "GDP"}[sector]) + zh_or_en(": daily output (7-day mean)", "：日产出（7日平均）"), loc="left", fontsize=10)
+        ax.set_ylabel(zh_or_en("100m yuan/day, real", "亿元/日，可比价"))
         date_axis(ax)
         # y/y panel
         ax = axes[r, 1]
@@ -74,22 +76,22 @@ def paths_png(cmp: Comparison, phases: list[Any], year: int, title: str = "") ->
         bm = ev.values(mon)
         if bc.shape[0] > 2:
             lo, hi = np.percentile(bc[1:], [5, 95], axis=0)
-            ax.fill_between(x, lo, hi, color="black", alpha=0.12, lw=0, label="baseline 90% band")
-        ax.plot(x, bm[0], color="#666666", lw=1.0, marker=".", ms=4, label="baseline, single month")
+            ax.fill_between(x, lo, hi, color="black", alpha=0.12, lw=0, label=zh_or_en("baseline 90% band", "基线90%区间"))
+        ax.plot(x, bm[0], color="#666666", lw=1.0, marker=".", ms=4, label=zh_or_en("baseline, single month", "基线，当月"))
         for k, (name, res) in enumerate(runs):
             vals = bc if k == 0 else Evaluator(res).values(cum)
-            ax.plot(x, vals[0], color="black" if k == 0 else COLORS[(k - 1) % len(COLORS)], lw=1.4 if k == 0 else 1.1, label=f"{name}, year to date" if k == 0 else None, zorder=4 if k == 0 else 3)
+            ax.plot(x, vals[0], color=scenario_color(name), lw=1.4 if k == 0 else 1.1, label=zh_or_en(f"{name}, year to date", "基线，累计") if k == 0 else None, zorder=4 if k == 0 else 3)
         _mark_reported(ax, cmp, ind, year)
         ax.axhline(0, color="black", lw=0.5)
-        ax.set_title(indicator_label(ind) + ": y/y % (scenario colours as on the left)", loc="left", fontsize=10)
-        ax.set_ylabel("% y/y" + (" (nominal)" if basis == "nominal" else " (real)"))
+        ax.set_title(indicator_label(ind) + zh_or_en(": y/y % (scenario colours as on the left)", "：同比%（情景颜色同左）"), loc="left", fontsize=10)
+        ax.set_ylabel(zh_or_en("% y/y" + (" (nominal)" if basis == "nominal" else " (real)"), "同比%" + ("（现价）" if basis == "nominal" else "（可比价）")))
         date_axis(ax)
     legend: dict[str, Any] = {}
     for ax in axes.ravel():
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             legend.setdefault(lab, h)
     fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncol=5, fontsize=8, frameon=False)
-    note = "Shaded: the baseline's lockdown phases (scenarios that move dates shift them)."
+    note = zh_or_en("Shaded: the baseline's lockdown phases (scenarios that move dates shift them).", "阴影：基线封控阶段（改变日期的情景会移动它们）。")
     fig.suptitle((title + "\n" if title else "") + note, fontsize=10)
     return png_bytes(fig)
 
@@ -110,10 +112,10 @@ def _mark_reported(ax: Any, cmp: Comparison, ind: str, year: int) -> None:
             continue
         x = month_mid(end)
         if measure == "yoy_cum_pct":
-            ax.plot([x], [val], "o", color="black", mfc="white", mew=1.5, ms=7, zorder=5, label="reported, year to date" if first_cum else None)
+            ax.plot([x], [val], "o", color="black", mfc="white", mew=1.5, ms=7, zorder=5, label=zh_or_en("reported, year to date", "公布值，累计") if first_cum else None)
             first_cum = False
         elif measure in ("yoy_month_pct", "yoy_quarter_pct"):
-            ax.plot([x], [val], "D", color="black", ms=5, zorder=5, label="reported, single month/quarter" if first_mon else None)
+            ax.plot([x], [val], "D", color="black", ms=5, zorder=5, label=zh_or_en("reported, single month/quarter", "公布值，当月/当季") if first_mon else None)
             first_mon = False
         else:
             continue
@@ -140,10 +142,11 @@ def key_figures(table: pd.DataFrame, year: int) -> list[tuple[str, str, str, str
 
 def figure_title(key: tuple[str, ...]) -> str:
     ind, measure, start, end, cs, ce = key
-    t = f"{INDICATOR_EN.get(ind, ind)}, {period_text(start, end)}"
+    zh = INDICATORS.get(ind, (ind, ind, False))[0]
+    t = zh_or_en(f"{INDICATOR_EN.get(ind, ind)}, ", f"{zh}，") + period_label(start, end, measure)
     if measure == "pp_change":
-        return t + f" vs {period_text(cs, ce)}: change, pp"
-    return t + f": {MEASURE_EN.get(measure, measure)}"
+        return t + zh_or_en(f" vs {period_label(cs, ce)}: change, pp", f"比{period_label(cs, ce)}：增速变动(百分点)")
+    return t + zh_or_en(f": {MEASURE_EN.get(measure, measure)}", f"：{MEASURE_NAMES_ZH.get(measure, measure)}")
 
 
 def deltas_png(table: pd.DataFrame, year: int, title: str = "") -> bytes:
@@ -163,7 +166,7 @@ def deltas_png(table: pd.DataFrame, year: int, title: str = "") -> bytes:
         d = sub["delta"].to_numpy(dtype=float)
         lo = sub["delta_p05"].to_numpy(dtype=float)
         hi = sub["delta_p95"].to_numpy(dtype=float)
-        colors = [COLORS[i % len(COLORS)] for i in range(len(scen))]
+        colors = [scenario_color(n) for n in scen]
         ax.barh(ypos, d, color=colors, alpha=0.85, height=0.6)
         if np.isfinite(lo).any():
             err = np.vstack([np.maximum(d - lo, 0), np.maximum(hi - d, 0)])
@@ -177,15 +180,15 @@ def deltas_png(table: pd.DataFrame, year: int, title: str = "") -> bytes:
         ax.set_yticks(ypos, scen, fontsize=8)
         base = sub["baseline"].dropna()
         rep = sub["reported"].dropna()
-        sub_t = f"baseline {base.iloc[0]:.1f}" if len(base) else ""
+        sub_t = zh_or_en(f"baseline {base.iloc[0]:.1f}", f"基线 {base.iloc[0]:.1f}") if len(base) else ""
         if len(rep):
-            sub_t += f", reported {rep.iloc[0]:g}"
+            sub_t += zh_or_en(f", reported {rep.iloc[0]:g}", f"，公布 {rep.iloc[0]:g}")
         ax.set_title(figure_title(key) + (f"\n{sub_t}" if sub_t else ""), loc="left", fontsize=9)
-        ax.set_xlabel("delta vs baseline (pp)" if key[1] != "level_100m_yuan" else "delta vs baseline (100m yuan)")
+        ax.set_xlabel(zh_or_en("delta vs baseline (pp)", "与基线之差（百分点）") if key[1] != "level_100m_yuan" else zh_or_en("delta vs baseline (100m yuan)", "与基线之差（亿元）"))
         ax.grid(True, axis="x", lw=0.3, alpha=0.6)
         lim = np.nanmax(np.abs(np.concatenate([d, lo, hi, [1e-3]])))
         ax.set_xlim(-1.5 * lim, 1.5 * lim)
     for ax in axes[len(keys):]:
         ax.set_visible(False)
-    fig.suptitle((title + "\n" if title else "") + "Scenario minus baseline, point estimate; bars: 5-95% over paired parameter draws", fontsize=10)
+    fig.suptitle((title + "\n" if title else "") + zh_or_en("Scenario minus baseline, point estimate; bars: 5-95% over paired parameter draws", "情景减基线（点估计）；误差线：配对参数抽样的5%-95%"), fontsize=10)
     return png_bytes(fig)
