@@ -50,7 +50,7 @@ def test_corpus_case_is_handled_cleanly(case: Case, tmp_path: Path, monkeypatch:
 def test_corpus_covers_every_family() -> None:
     families = {c.family for c in CASES}
     assert families == {"symlink loop", "depth", "numbers", "posterior", "one line", "files", "csv"}
-    assert len(CASES) >= 30
+    assert len(CASES) >= 36
 
 
 # ---------------------------------------------------------------- reproducibility, temp files

@@ -225,6 +225,8 @@ def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(name, None, "", "file not found")]
     if path.is_dir():
         return None, [Problem(name, None, "", "is a directory, expected a CSV file")]
+    if not path.is_file():  # a pipe with no writer would block for ever
+        return None, [Problem(name, None, "", "is not a regular file (a pipe, device or socket); give a CSV file")]
     try:
         raw = path.read_bytes()
     except PermissionError:

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ class SourceFile:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+MAX_BYTES = 16 << 20
+"""Largest parameter or scenario file read (16 MiB; real ones are 10-20 KB)."""
 MAX_DEPTH = 64
 """Deepest nesting of tables and arrays a parameter or scenario file may have (real files: 4)."""
 
@@ -72,8 +75,12 @@ def _stat_problem(path: Path) -> str | None:
         return None  # reported by the read below
     except ValueError:
         return "path contains a NUL character"
-    if os.path.isdir(path) or (st.st_mode & 0o170000) == 0o040000:
+    if stat.S_ISDIR(st.st_mode):
         return "is a directory, expected a file"
+    if not stat.S_ISREG(st.st_mode):  # a pipe with no writer would block for ever
+        return "is not a regular file (a pipe, device or socket); give a file"
+    if st.st_size > MAX_BYTES:
+        return f"file is too large ({st.st_size:,} bytes; a parameter file is a few kilobytes, at most {MAX_BYTES:,})"
     return None
 
 

@@ -190,3 +190,19 @@ CASES: list[Case] = [
     Case("csv", "NUL and an unclosed quote", _csv(_unclosed_quote_nul), ("data", "check", "o.csv"), "o.csv:2"),
     Case("csv", "fit row dated 9999 (run)", _fit_9999, ("run", "params/p.toml"), "is outside the years a figure can be modelled"),
 ]
+
+
+def _fifo(d: Path) -> None:
+    os.mkfifo(d / "pipe.toml")
+
+
+def _too_large(d: Path) -> None:
+    with open(d / "big.toml", "wb") as f:
+        f.truncate((16 << 20) + 1)
+
+
+CASES += [
+    Case("files", "a named pipe (would block for ever)", _fifo, ("run", "pipe.toml"), "pipe.toml: is not a regular file"),
+    Case("files", "a named pipe given to data check", _fifo, ("data", "check", "pipe.toml"), "pipe.toml: is not a regular file"),
+    Case("files", "a 16 MiB parameter file", _too_large, ("params", "show", "big.toml"), "big.toml: file is too large"),
+]
