@@ -120,3 +120,26 @@ def test_problem_lines_escape_line_breaks() -> None:
 
     p = Problem("a\nb.toml", 3, "k\ney", "bad\r\nvalue\u2028x")
     assert p.format() == "a\\nb.toml:3: k\\ney: bad\\r\\nvalue\\u2028x"
+
+
+def test_calibrate_write_refuses_when_the_file_changed_meanwhile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compare-and-swap: an edit made while calibrate was fitting is never overwritten."""
+    from rebound import api
+    from rebound.fit.calfile import write_calibrated
+    from rebound.fit.calibrate import Calibration
+    from rebound.problems import InputError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REBOUND_NO_TIMESTAMP", "1")
+    p = __import__("cases").episode(tmp_path)
+    loaded = api.load(p)
+    cal = Calibration(figures=[], params=[], objective=0.0, converged=True, message="", n_runs=0, n_draws_total=0)
+    edited = p.read_text(encoding="utf-8").replace("scale = 1.0  # factor · multiplies the voucher money", "scale = 1.5  # factor · multiplies the voucher money", 1)
+    p.write_text(edited, encoding="utf-8")  # a params set while the fit ran
+    with pytest.raises(InputError) as err:
+        write_calibrated(loaded, cal, p)
+    assert [q.format() for q in err.value.problems] == ["params/p.toml: the file changed after calibrate read it (another edit?); nothing written: run calibrate --write again"]
+    assert p.read_text(encoding="utf-8") == edited
+    write_calibrated(api.load(p), cal, p)  # unchanged since read: written
+    assert "[calibration.record]" in p.read_text(encoding="utf-8") and "scale = 1.5" in p.read_text(encoding="utf-8")
+    assert sorted(x.name for x in p.parent.iterdir()) == ["p.toml"]
