@@ -85,3 +85,20 @@ def test_compare_in_chunks_equals_one_run_per_scenario(monkeypatch: pytest.Monke
     assert whole.baseline.n_draws == 41
     assert chunked.table.shape[0] > 300
     assert chunked.table.equals(whole.table)
+
+
+def test_a_draw_with_a_zero_base_is_nan_not_a_failed_ensemble() -> None:
+    """One draw shut for a whole base month: its y/y is NaN; the other draws keep their values."""
+    from rebound.observe.indicators import Evaluator, Spec
+    from rebound.sim.result import MonthlyTotals
+
+    months = [f"{y}-{m:02d}" for y in (2021, 2022) for m in range(1, 13)]
+    tot = np.full((3, 24), 10.0)
+    tot[1, 3] = 0.0  # draw 1: nothing in 2021-04
+    tot[:, 15] = 11.0
+    spec = Spec("industry", "yoy_month_pct", "2022-04", "2022-04", "real")
+    v = Evaluator(MonthlyTotals(3, months, {("industry", "real"): tot})).value(spec)
+    np.testing.assert_allclose(v[[0, 2]], [10.0, 10.0], rtol=1e-12)
+    assert np.isnan(v[1])
+    with pytest.raises(ValueError, match="is zero"):
+        Evaluator(MonthlyTotals(1, months, {("industry", "real"): tot[1:2]})).value(spec)

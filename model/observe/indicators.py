@@ -170,26 +170,49 @@ class Evaluator:
         return self._cache[key]
 
     def value(self, spec: Spec) -> FloatArray:
+        """The figure for every draw; in an ensemble, a draw whose y/y base is zero gets NaN.
+
+        One draw in tens of thousands can shut a sector completely for a whole base month; the
+        figure is undefined for that draw, not for the ensemble. A single run still raises.
+        """
         monthly, months = self.monthly(spec.indicator, "nominal" if spec.measure == "level_100m_yuan" else spec.basis)
-        return np.asarray(
-            observe.compute(
-                spec.measure,
-                monthly,
-                months,
-                spec.period_start,
-                spec.period_end,
-                compare_start=spec.compare_start or None,
-                compare_end=spec.compare_end or None,
-                reference_value=spec.reference_value,
-            ),
-            dtype=float,
-        )
+        try:
+            return _compute(spec, monthly, months)
+        except ValueError:
+            if monthly.shape[0] < 2:
+                raise
+        zero = np.any(monthly == 0.0, axis=1)
+        out = np.full(monthly.shape[0], np.nan)
+        if np.any(~zero):
+            out[~zero] = _compute(spec, monthly[~zero], months)
+        for i in np.flatnonzero(zero):
+            try:
+                out[i] = _compute(spec, monthly[i : i + 1], months)[0]
+            except ValueError:
+                pass
+        return out
 
     def values(self, specs: list[Spec]) -> FloatArray:
         """(n_draws, n_specs) model values."""
         if not specs:
             return np.zeros((self.result.n_draws, 0))
         return np.column_stack([np.broadcast_to(self.value(s), (self.result.n_draws,)) for s in specs])
+
+
+def _compute(spec: Spec, monthly: FloatArray, months: list[str]) -> FloatArray:
+    return np.asarray(
+        observe.compute(
+            spec.measure,
+            monthly,
+            months,
+            spec.period_start,
+            spec.period_end,
+            compare_start=spec.compare_start or None,
+            compare_end=spec.compare_end or None,
+            reference_value=spec.reference_value,
+        ),
+        dtype=float,
+    )
 
 
 def sector_of(indicator: str) -> str:
