@@ -159,7 +159,7 @@ def test_cli_card_in_sample_warning(tmp_path: Path) -> None:
     holdout = ROOT / "data" / "observed" / "changchun_2020.csv"
     res = CliRunner().invoke(main, ["evaluate", str(CC20), "--holdout", str(holdout), "--ensemble", "30", "--format", "json", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    payload = json.loads(res.output[: res.output.rindex("}") + 1])
+    payload = json.loads(res.stdout[: res.stdout.rindex("}") + 1])  # stdout only: "wrote ..." goes to stderr first
     rows = load_observed(holdout)
     assert payload["summary"]["n_scored"] == sum(o.role == "fit" for o in rows) == 4
     assert payload["summary"]["n_not_scored"] == len(rows) - 4

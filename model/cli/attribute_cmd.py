@@ -61,7 +61,6 @@ def attribute(params_file: Path, indicator: str, period: str, measure: str, comp
         attr = api.attribute(loaded, indicator, start, end, measure, n_draws, seed, compare_start=cs, compare_end=ce, max_draws_per_run=min(chunk, max(2000, total // 10)) if total >= 20_000 else None, progress=prog, executor=ex)
     prov = provenance_for([loaded], seed if n_draws else None, n_draws, "attribute", {"figure": {"indicator": indicator, "measure": measure, "period": [start, end], "compare": [cs, ce]}, "levers": attr.levers})
     df = attr.table
-    emit(df, prov, fmt, lambda: render_attribution(attr, prov))
     if out_dir is not None:
         from rebound.cli import chart_levers as charts
         from rebound.writers import csv_bytes, json_bytes, write_all
@@ -75,6 +74,8 @@ def attribute(params_file: Path, indicator: str, period: str, measure: str, comp
             },
         )
         click.echo(f"wrote {out_dir}/attribution.csv, attribution.png, provenance.json", err=True)
+    # printed after the outputs are written: a failure to write prints only the problem lines
+    emit(df, prov, fmt, lambda: render_attribution(attr, prov))
 
 
 def render_attribution(attr: Any, prov: dict[str, Any]) -> str:

@@ -57,15 +57,16 @@ def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str,
         res = api.compare(loadeds, n_draws, seed, paired=not unpaired, progress=prog, executor=ex)
     base, cmp = res.base, res.comparison
     prov = provenance_for([base, *loadeds], seed if n_draws else None, n_draws, "compare", {"scenarios": list(cmp.scenarios), "baseline": str(base.path), "paired": not unpaired})
+    if out_dir is not None:
+        write_compare(cmp, base, prov, out_dir)
+        click.echo(f"wrote {out_dir}/compare.csv, paths.png, deltas.png, effect.png, provenance.json", err=True)
+    # printed after the outputs are written: a failure to write prints only the problem lines
     emit_compare(cmp, prov, fmt, show_all, base.params.episode.year)
     if show_summary:
         from rebound.cli.summary import summary_for
 
         for name, sc in zip(cmp.scenarios, loadeds, strict=True):
             click.echo("\n" + summary_for(cmp, base, sc, name, lang), err=fmt != "table")
-    if out_dir is not None:
-        write_compare(cmp, base, prov, out_dir)
-        click.echo(f"wrote {out_dir}/compare.csv, paths.png, deltas.png, effect.png, provenance.json", err=True)
 
 
 def write_compare(cmp: Any, base: Any, prov: dict[str, Any], out_dir: Path) -> None:

@@ -63,12 +63,13 @@ def evaluate(params_file: Path, holdout_file: Path, cutoff: str | None, n_draws:
     if problems or holdout is None or loaded is None:
         raise InputError(problems)
     card = score(loaded, holdout, cutoff, n_draws, seed)
-    emit(card, fmt)
     if out_dir is not None:
         from rebound.writers import csv_bytes, json_bytes, write_all
 
         write_all(out_dir, {"scorecard.csv": csv_bytes(card_frame(card)), "scorecard.json": json_bytes(card.to_json())})
         click.echo(f"wrote {out_dir}/scorecard.csv, scorecard.json", err=True)
+    # printed after the outputs are written: a failure to write prints only the problem lines
+    emit(card, fmt)
 
 
 def _collect(thunk: Any, problems: list[Problem]) -> Any:

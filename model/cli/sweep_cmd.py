@@ -75,13 +75,14 @@ def sweep(params_file: Path, setting: str, indicators: tuple[str, ...], period: 
     with executor_ctx(scheduler) as ex, progress_bar(f"sweeping {key}", n, min_total=8) as prog:
         df = api.sweep(loaded, key, start, stop, n, specs=specs, progress=prog, executor=ex)
     prov = provenance_for([loaded], None, 0, "sweep", {"key": key, "range": [start, stop, n]})
-    emit(df, prov, fmt, lambda: render_sweep(df, prov))
     if out_dir is not None:
         from rebound.cli import chart_levers as charts
         from rebound.writers import csv_bytes, json_bytes, write_all
 
         write_all(out_dir, {"sweep.csv": csv_bytes(df), "sweep.png": charts.sweep_png(df, loaded.params.episode.name), "provenance.json": json_bytes(prov)})
         click.echo(f"wrote {out_dir}/sweep.csv, sweep.png, provenance.json", err=True)
+    # printed after the outputs are written: a failure to write prints only the problem lines
+    emit(df, prov, fmt, lambda: render_sweep(df, prov))
 
 
 def render_sweep(df: Any, prov: dict[str, Any]) -> str:
