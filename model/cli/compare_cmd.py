@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from rebound.cli.common import FORMAT_OPTION, handle_input_errors
+from rebound.cli.fmt import wide_option
 from rebound.cli.run_cmd import ensemble_option, out_option, seed_option
 from rebound.cli.scenario_common import (
     emit,
@@ -31,6 +32,7 @@ from rebound.cli.scenario_common import (
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the summary.")
 @click.option("--unpaired", is_flag=True, hidden=True, help="Diagnostics: shuffle the scenario draws against the baseline's.")
 @scheduler_option
+@wide_option
 @handle_input_errors
 def compare(scenario_files: tuple[Path, ...], n_draws: int, seed: int, fmt: str, out_dir: Path | None, show_all: bool, show_summary: bool, lang: str, unpaired: bool, scheduler: str | None) -> None:
     """Compare scenarios with the calibrated baseline (their parameter file), on paired draws.

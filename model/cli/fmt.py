@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
+import shutil
+import sys
 from typing import Any
 
 from rebound.data.vocab import INDICATORS
@@ -48,21 +51,72 @@ def num(x: Any, digits: int = 1) -> str:
     return out[1:] if out.startswith("-") and float(out) == 0 else out  # no "-0.0"
 
 
-def table(rows: list[list[str]], header: list[str]) -> str:
-    """Plain aligned text table (wide CJK characters count double)."""
+WIDE = {"on": False}  # set by --wide (or REBOUND_WIDE=1): tables ignore the terminal width
+MIN_COL = 12
 
-    def width(s: str) -> int:
-        return sum(2 if ord(c) > 0x2E80 else 1 for c in s)
 
+def text_width(s: str) -> int:
+    """Columns a string takes in a terminal (wide CJK characters count double)."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in s)
+
+
+def terminal_width() -> int | None:
+    """``$COLUMNS`` or the terminal's width; None (no limit) for pipes, files and --wide."""
+    if WIDE["on"] or os.environ.get("REBOUND_WIDE", "") not in ("", "0"):
+        return None
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def cut(s: str, width: int) -> str:
+    """``s`` shortened to ``width`` terminal columns, ending in … when cut."""
+    if text_width(s) <= width:
+        return s
+    out, used = "", 0
+    for c in s:
+        cw = 2 if ord(c) > 0x2E80 else 1
+        if used + cw > width - 1:
+            break
+        out += c
+        used += cw
+    return out + "…"
+
+
+def fit_widths(w: list[int], limit: int, gap: int = 2) -> list[int]:
+    """Column widths that fit ``limit``: the widest column gives way first.
+
+    No column is cut below MIN_COL (or its own width), the first (the row's name) below 24.
+    """
+    w = list(w)
+    floor = [min(w[0], 24)] + [min(x, MIN_COL) for x in w[1:]]
+    while sum(w) + gap * (len(w) - 1) > limit:
+        i = max(range(len(w)), key=lambda k: w[k] - floor[k])
+        if w[i] <= floor[i]:
+            break
+        w[i] -= 1
+    return w
+
+
+def table(rows: list[list[str]], header: list[str], limit: int | None = None) -> str:
+    """Plain aligned text table (wide CJK characters count double) that fits the terminal.
+
+    Columns are cut (ending in …) to fit ``limit`` or :func:`terminal_width`; piped output,
+    ``--wide`` and ``REBOUND_WIDE=1`` keep every character.
+    """
     cols = len(header)
-    w = [max(width(str(r[i])) for r in [header, *rows]) for i in range(cols)]
+    w = [max(text_width(str(r[i])) for r in [header, *rows]) for i in range(cols)]
+    limit = limit if limit is not None else terminal_width()
+    if limit is not None:
+        w = fit_widths(w, limit)
     lines = []
     for r in [header, ["-" * x for x in w], *rows]:
         cells = []
         for i, c in enumerate(r):
-            c = str(c)
-            pad = w[i] - width(c)
-            cells.append(c + " " * pad)
+            c = cut(str(c), w[i])
+            cells.append(c + " " * (w[i] - text_width(c)))
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
@@ -100,3 +154,14 @@ def json_value(v: Any) -> Any:
     if isinstance(v, dict):
         return {str(k): json_value(x) for k, x in v.items()}
     return v
+
+
+def _set_wide(ctx: Any, param: Any, value: bool) -> None:
+    WIDE["on"] = bool(value)
+
+
+def wide_option(f: Any) -> Any:
+    """``--wide``: print tables whole instead of fitting them to ``$COLUMNS``."""
+    import click
+
+    return click.option("--wide", is_flag=True, expose_value=False, callback=_set_wide, help="Print tables whole (by default they are cut to fit $COLUMNS on a terminal; pipes get everything).")(f)

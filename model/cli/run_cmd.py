@@ -10,6 +10,7 @@ import click
 
 from rebound.api import DEFAULT_SEED
 from rebound.cli.common import FORMAT_OPTION, handle_input_errors
+from rebound.cli.fmt import wide_option
 
 
 def seed_option(f: Any) -> Any:
@@ -38,6 +39,7 @@ def out_option(f: Any) -> Any:
 @FORMAT_OPTION
 @out_option
 @click.option("--all", "show_all", is_flag=True, help="Show every standard monthly/quarterly figure, not only the reported ones.")
+@wide_option
 @handle_input_errors
 def run(params_file: Path, n_draws: int, seed: int, fmt: str, out_dir: Path | None, show_all: bool) -> None:
     """Run an episode (parameter file) or a scenario and print reported vs model figures.
@@ -53,13 +55,16 @@ def run(params_file: Path, n_draws: int, seed: int, fmt: str, out_dir: Path | No
     summary.json (version, input file hashes, seed, lever ledger, event log).
     """
     from rebound import api
+    from rebound.cli.scenario_common import progress_bar
 
     loaded = api.load(params_file)
-    if n_draws >= 2000:
-        click.echo(f"running {n_draws} draws...", err=True)
-    out = api.run(loaded, n_draws, seed)
-    if out_dir is not None:  # outputs first: a failure to write prints only the problem lines
-        write_run(out, out_dir, loaded)
+    steps = 2 if out_dir is not None else 1
+    with progress_bar(f"run ({n_draws} draws)", steps, min_total=1 if n_draws >= 200 and sys.stderr.isatty() else 99) as prog:
+        out = api.run(loaded, n_draws, seed)
+        prog(1, steps)
+        if out_dir is not None:  # outputs first: a failure to write prints only the problem lines
+            write_run(out, out_dir, loaded)
+            prog(2, steps)
     emit(out, fmt, show_all)
     if out_dir is not None:
         click.echo(f"wrote {out_dir}/indicators.csv, paths.csv, summary.json, fit.png", err=True)
