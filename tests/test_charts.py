@@ -165,3 +165,18 @@ def test_report_out_takes_a_directory_or_a_file(tmp_path: Path) -> None:
     assert out_path(tmp_path / "d") == tmp_path / "d" / "report.html"
     assert out_path(tmp_path / "cc") == tmp_path / "cc.html"
     assert out_path(tmp_path / "cc.html") == tmp_path / "cc.html"
+
+
+def test_report_with_holdout_has_the_score_card(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from rebound.cli.main import main
+
+    src = (ROOT / "data" / "observed" / "changchun_2022.csv").read_text(encoding="utf-8").splitlines()
+    hold = tmp_path / "hold.csv"
+    hold.write_text("\n".join([src[0], *[r for r in src if r.startswith("industry,yoy_month_pct")]]) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["report", str(ROOT / "scenarios" / "changchun_2022" / "no_vouchers.toml"), "--ensemble", "10", "--holdout", str(hold), "--lang", "en", "--out", str(tmp_path / "r")])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<h2 id="scorecard"' in html and "2 held-out figures" in html
+    assert "out of sample: the 90% predictive intervals held" in html and "in-sample" in html

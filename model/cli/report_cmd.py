@@ -90,7 +90,7 @@ def report(scenario_files: tuple[Path, ...], out_file: Path, n_draws: int, lang:
             pngs[f"attr_{a.spec.indicator}"] = chart_levers.waterfall_png(a, title)
         prog(5, 6)
         prov = provenance_for([base, *loadeds], seed if n_draws else None, n_draws, "report", {"scenarios": list(cmp.scenarios), "baseline": str(base.path)})
-        score = card.summary.get("model") if card is not None else None
+        score = {**card.summary.get("model", {}), "warnings": card.summary.get("warnings", [])} if card is not None else None
         rec = base.params.calibration.record
         prior, other = caveats_from_note(rec.note if rec is not None else "")
         t = shown_rows(cmp.table, year, False)

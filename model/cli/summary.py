@@ -141,6 +141,7 @@ def _caveat_lines(c: Caveats, zh: bool) -> list[str]:
             if zh
             else f"out of sample: the 90% predictive intervals held {100 * cov:.0f}% of {n} held-out figures"
         )
+        out += [("评分提示：" if zh else "score card: ") + str(w) for w in s.get("warnings", [])]
     else:
         b = BACKTEST
         out.append(
