@@ -45,3 +45,11 @@ def test_labelled_adds_unit_names_and_period() -> None:
     assert out["name_zh"].tolist() == ["规模以上工业增加值", "地区生产总值"]
     assert out["period"].tolist() == ["2022年上半年", "2022年全年"]
     assert unit_of("faw_daily_output", "level") == "vehicles_per_day"
+
+
+def test_busy_line_is_quiet_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from rebound.cli.busy import busy
+
+    with busy("calibrating"):
+        x = sum(range(10))
+    assert x == 45 and capsys.readouterr().err == ""

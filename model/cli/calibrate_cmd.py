@@ -43,7 +43,10 @@ def calibrate(params_file: Path, write_to: Path | None, cutoff: str | None, excl
     click.echo(f"calibrating {len(loaded.params.calibration.free)} free parameters...", err=True)
     if cutoff is not None:
         _check_month(cutoff, "--cutoff")
-    fitted = api.calibrate(loaded, cutoff=cutoff, exclude=exclude)
+    from rebound.cli.busy import busy
+
+    with busy("calibrating"):
+        fitted = api.calibrate(loaded, cutoff=cutoff, exclude=exclude)
     result = fitted.result
     if write_to is not None:  # written first: a failure to write prints only the problem lines
         fitted.write(write_to)
@@ -128,7 +131,10 @@ def backtest(params_file: Path, cutoff: str, n_draws: int, seed: int, fmt: str) 
     loaded = load(params_file)
     obs = pipeline.load_observations(loaded)
     click.echo(f"fitting on figures up to {cutoff}...", err=True)
-    bt = run_backtest(loaded.params, obs, cutoff, n_draws=n_draws, seed=seed)
+    from rebound.cli.busy import busy
+
+    with busy(f"backtest at {cutoff}"):
+        bt = run_backtest(loaded.params, obs, cutoff, n_draws=n_draws, seed=seed)
     if fmt == "json":
         click.echo(json.dumps(bt, ensure_ascii=False, indent=2, default=str))
         return

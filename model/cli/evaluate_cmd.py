@@ -62,7 +62,10 @@ def evaluate(params_file: Path, holdout_file: Path, cutoff: str | None, n_draws:
     loaded = _collect(lambda: load(params_file), problems)
     if problems or holdout is None or loaded is None:
         raise InputError(problems)
-    card = score(loaded, holdout, cutoff, n_draws, seed)
+    from rebound.cli.busy import busy
+
+    with busy("evaluate"):
+        card = score(loaded, holdout, cutoff, n_draws, seed)
     if out_dir is not None:
         from rebound.writers import csv_bytes, json_bytes, write_all
 
