@@ -10,7 +10,7 @@ import pytest
 
 from rebound.params.load import load, with_values
 from rebound.params.schema import Params
-from rebound.sim.dynamics import days_to_recover, potential_path, recovery_fraction, smoothstep
+from rebound.sim.dynamics import days_to_recover, recovery_fraction, smoothstep
 from rebound.sim.engine import SECTORS, restriction_calendar, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,16 +213,18 @@ def test_small_pure_functions() -> None:
     assert 30 / np.log((1 - 1 / 60) / 0.05) == pytest.approx(10.07, abs=0.005)
 
 
-def test_potential_path_normalises_to_level() -> None:
+def test_trend_path_normalises_to_level() -> None:
+    """The fixed-trend path: the prior year totals the level; each month is 1.05x a year earlier."""
+    from rebound.sim.baseline import reference_path, yoy_multipliers
     from rebound.sim.calendar import Calendar
 
     cal = Calendar(2022)
-    pot, price = potential_path(cal, 100.0, 5.0, 2.0, [1.0] * 12, [0.0] * 12)
+    mult = yoy_multipliers(None, 1.0, 0.0, 5.0, nominal_reference=False, inflation_pct=2.0)
+    pot, price = reference_path(cal, 100.0, 2.0, [1.0] * 12, mult)
     prior = cal.is_prior_year
     assert (pot * price)[:, prior].sum() == pytest.approx(100.0, rel=1e-12)
-    # real growth: same date a year later is exactly 1.05x
     d0, d1 = cal.day(dt.date(2021, 7, 15)), cal.day(dt.date(2022, 7, 15))
-    assert pot[0, d1] / pot[0, d0] == pytest.approx(1.05, rel=1e-13)
+    assert pot[0, d1] / pot[0, d0] == pytest.approx(1.05 * 31 / 31, rel=1e-13)
 
 
 @pytest.mark.parametrize("basis", ["real", "nominal"])

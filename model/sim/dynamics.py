@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rebound.sim.calendar import Calendar
 from rebound.units import PCT
 
 FloatArray = NDArray[np.float64]
@@ -26,41 +25,6 @@ def col(x: Any) -> FloatArray:
 def growth_factor(tau: FloatArray, growth_pct: Any) -> FloatArray:
     r"""Trend factor :math:`(1 + g/100)^{\tau}` for year fractions ``tau``."""
     return np.power(1.0 + col(growth_pct) / PCT, tau[None, :])
-
-
-def potential_path(
-    cal: Calendar,
-    level_100m: Any,
-    growth_pct: Any,
-    inflation_pct: Any,
-    seasonal: Any,
-    prior_year_anomaly: Any,
-) -> tuple[FloatArray, FloatArray]:
-    r"""Daily potential (real flow, 亿元/day) and price index of one aggregate.
-
-    .. math::
-
-        R_t = (1 + g)^{\tau_t}\, s_{m(t)}\, (1 + a_{m(t)}\,\mathbb{1}[t \in \text{prior year}]),
-        \qquad p_t = (1 + \pi)^{\tau_t},
-        \qquad P_t = k R_t,\; k = \frac{L}{\sum_{t \in \text{prior year}} R_t p_t}
-
-    so the prior year's current-price total equals the reported level ``L``. Shocks act on
-    this *level* path later; the path itself never depends on them.
-
-    Returns
-    -------
-    potential : (n|1, n_days) real flow
-    price : (n|1, n_days) price index (nominal = real * price); one row unless inflation varies by draw
-    """
-    tau = cal.year_fraction
-    mi = cal.month_index
-    seas2 = month_matrix(seasonal)[:, mi]
-    anom2 = month_matrix(prior_year_anomaly)[:, mi] * cal.is_prior_year[None, :]
-    shape = growth_factor(tau, growth_pct) * seas2 * (1.0 + anom2)
-    price = growth_factor(tau, inflation_pct)
-    base = np.sum((shape * price)[:, cal.is_prior_year], axis=1, keepdims=True)
-    potential = col(level_100m) * shape / base
-    return potential, price
 
 
 def month_matrix(values: Any) -> FloatArray:
