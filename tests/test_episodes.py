@@ -96,8 +96,7 @@ def test_jinzhong_lockdown_is_prior_driven_and_says_so() -> None:
 
 def test_backtest_predicts_july_and_august_industry() -> None:
     loaded = load(PARAMS / "changchun_2022.toml")
-    obs = pipeline.load_observations(loaded)
-    bt = backtest(loaded.params, obs, "2022-06", n_draws=100, seed=1)
+    bt = backtest(loaded, "2022-06", n_draws=100, seed=1)
     figs = {p["figure"]: p for p in bt["predictions"]}
     jul = figs["industry yoy_month_pct 2022-07..2022-07"]
     aug = figs["industry yoy_month_pct 2022-08..2022-08"]

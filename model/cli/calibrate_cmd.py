@@ -129,18 +129,18 @@ def backtest(params_file: Path, cutoff: str, n_draws: int, seed: int, fmt: str) 
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", cutoff):
         fail_one("--cutoff", f"'{cutoff}' is not a month like 2022-06")
     loaded = load(params_file)
-    obs = pipeline.load_observations(loaded)
+    pipeline.load_observations(loaded)  # a missing observed-data file fails before the message
     click.echo(f"fitting on figures up to {cutoff}...", err=True)
     from rebound.cli.busy import busy
 
     with busy(f"backtest at {cutoff}"):
-        bt = run_backtest(loaded.params, obs, cutoff, n_draws=n_draws, seed=seed)
+        bt = run_backtest(loaded, cutoff, n_draws=n_draws, seed=seed)
     if fmt == "json":
         click.echo(json.dumps(bt, ensure_ascii=False, indent=2, default=str))
         return
     rows = [[r["figure"], num(r["reported"]), num(r["predicted"], 2), f"{num(r['p05'], 1)}..{num(r['p95'], 1)}", num(r["error"], 2)] for r in bt["predictions"]]
     click.echo(f"backtest of {params_file}: fitted on {bt['n_fitted']} figures ending by {cutoff}; seed {seed}, {n_draws} draws")
-    click.echo(table(rows, ["later figure", "reported", "predicted", "90% band", "error"]) if rows else "no later fit figures to predict")
+    click.echo(table(rows, ["later figure", "reported", "predicted (median)", "90% predictive interval", "error"]) if rows else "no later fit figures to predict")
     if bt["predictions"]:
         click.echo(f"mean absolute error {bt['mae']:.2f} pp over {len(rows)} figures")
     for w in bt["warnings"]:
