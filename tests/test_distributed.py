@@ -78,7 +78,7 @@ def test_tasks_send_back_monthly_totals_not_daily_paths() -> None:
     specs, _, _ = sc.figure_specs(base)
     keys = monthly_keys(specs)
     values = ensemble_values(base, 99, 5)
-    tot = summary_task((base.params, values, 100, keys))
+    tot = summary_task((base.params, values, 100, keys, None))
     assert tot.n_draws == 100 and set(tot.totals) == set(keys)
     assert all(v.shape == (100, len(tot.months)) for v in tot.totals.values())
     small, whole = len(pickle.dumps(tot)), len(pickle.dumps(run_task((base.params, values, 100))))

@@ -29,11 +29,12 @@ from rebound.params.schema import Params
 from rebound.params.source import display
 from rebound.problems import InputError, Problem
 from rebound.sim.calendar import Calendar
-from rebound.sim.engine import simulate
+from rebound.sim.engine import simulate, simulate_totals
+from rebound.sim.kernels import use_compiled
 from rebound.sim.memory import BASE_BYTES, check_budget, engine_bytes
 from rebound.sim.memory import chunk_draws as chunk_size
 from rebound.sim.restrictions import SECTORS
-from rebound.sim.result import Result
+from rebound.sim.result import MonthlyTotals, Result
 from rebound.version import __version__
 
 FloatArray = NDArray[np.float64]
@@ -205,12 +206,16 @@ def ensemble_figures(
     out = np.empty((n, len(specs)))
     first: Result | None = None
     point = np.empty(0)
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        res = simulate(params, hi - lo, {k: v[lo:hi] for k, v in values.items()})
+    fast = use_compiled(n)  # one choice for the whole ensemble: every chunk runs the same code
+    # compiled: draw 0 (the point run, whose paths are written) runs the numpy engine, every
+    # other draw the fused kernel that keeps monthly totals only
+    bounds = [(0, 1), *((lo, min(n, lo + chunk)) for lo in range(1, n, chunk))] if fast else [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
+    for lo, hi in bounds:
+        part = {k: v[lo:hi] for k, v in values.items()}
+        res: Result | MonthlyTotals = simulate_totals(params, hi - lo, part, compiled=True) if fast and lo > 0 else simulate(params, hi - lo, part, compiled=False if fast else None)
         disc = {k: v[lo:hi] for k, v in (discrepancy or {}).items()}
         out[lo:hi] = Evaluator(res, disc).values(specs)
-        if first is None:
+        if first is None and isinstance(res, Result):
             first, point = res, Evaluator(res).values(specs)[0]
     assert first is not None
     return point, out, first

@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 from rebound.observe.indicators import Evaluator, Spec
 from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
-from rebound.sim.engine import simulate
+from rebound.sim.engine import simulate, simulate_totals
+from rebound.sim.kernels import use_compiled
 from rebound.sim.result import MonthlyTotals, Result
 
 T = TypeVar("T")
@@ -76,22 +77,29 @@ def executor_for(scheduler: str | None) -> LocalExecutor | DaskExecutor:
 # --- picklable tasks ------------------------------------------------------------------------
 
 
-def evaluate_task(task: tuple[Params, dict[str, FloatArray], int, list[Spec]]) -> FloatArray:
-    """One batch: simulate ``n`` draws and return their figures ``(n, len(specs))``."""
-    params, values, n, specs = task
-    return Evaluator(simulate(params, n, values)).values(specs)
+def evaluate_task(task: tuple[Params, dict[str, FloatArray], int, list[Spec], bool | None]) -> FloatArray:
+    """One batch: simulate ``n`` draws and return their figures ``(n, len(specs))``.
+
+    The last element chooses the compiled kernels for the whole ensemble (None: by ``n``), so
+    every batch of one ensemble runs the same code wherever it runs.
+    """
+    params, values, n, specs, compiled = task
+    return Evaluator(simulate(params, n, values, compiled=compiled)).values(specs)
 
 
-def summary_task(task: tuple[Params, dict[str, FloatArray], int, list[tuple[str, str]]]) -> MonthlyTotals:
+def summary_task(task: tuple[Params, dict[str, FloatArray], int, list[tuple[str, str]], bool | None]) -> MonthlyTotals:
     """One batch: simulate ``n`` draws and return only their monthly totals (no daily paths)."""
-    params, values, n, keys = task
-    return MonthlyTotals.of(simulate(params, n, values), keys)
+    params, values, n, keys, compiled = task
+    if compiled or (compiled is None and use_compiled(n)):
+        tot = simulate_totals(params, n, values, compiled=True)
+        return MonthlyTotals(tot.n_draws, tot.months, {k: tot.totals[k] for k in keys})
+    return MonthlyTotals.of(simulate(params, n, values, compiled=compiled), keys)
 
 
 def runs_task(task: tuple[list[Params], list[Spec]]) -> FloatArray:
     """Several one-draw runs (e.g. the dates of a sweep) in one task: ``(len(params), len(specs))``."""
     params, specs = task
-    return np.concatenate([evaluate_task((p, {}, 1, specs)) for p in params], axis=0)
+    return np.concatenate([evaluate_task((p, {}, 1, specs, None)) for p in params], axis=0)
 
 
 def run_task(task: tuple[Params, dict[str, FloatArray], int]) -> Result:
@@ -124,7 +132,8 @@ def evaluate_batched(
 ) -> FloatArray:
     """``(n_total, len(specs))`` figures, computed in batches on ``executor``."""
     batches = draw_batches(n_total, max_draws, executor.workers)
-    tasks = [(params, {k: v[lo:hi] for k, v in values.items()}, hi - lo, specs) for lo, hi in batches]
+    fast = use_compiled(n_total)
+    tasks = [(params, {k: v[lo:hi] for k, v in values.items()}, hi - lo, specs, fast) for lo, hi in batches]
     if isinstance(executor, LocalExecutor) and progress is not None:
         out = np.empty((n_total, len(specs)))
         for (lo, hi), t in zip(batches, tasks, strict=True):
@@ -152,7 +161,8 @@ def summarise_batched(
     after the other, so memory holds one batch's daily paths at a time.
     """
     batches = draw_batches(n_total, max_draws, executor.workers)
-    tasks = [(p, {k: v[lo:hi] for k, v in vals.items()}, hi - lo, keys) for p, vals in jobs for lo, hi in batches]
+    fast = use_compiled(n_total)
+    tasks = [(p, {k: v[lo:hi] for k, v in vals.items()}, hi - lo, keys, fast) for p, vals in jobs for lo, hi in batches]
     if isinstance(executor, LocalExecutor):
         parts = []
         for i, t in enumerate(tasks):

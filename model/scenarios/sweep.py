@@ -137,7 +137,7 @@ def _evaluate(
         return np.concatenate(executor.map(runs_task, groups), axis=0)
     rows = []
     for i, p in enumerate(validated):
-        rows.append(evaluate_task((p, {}, 1, specs))[0])
+        rows.append(evaluate_task((p, {}, 1, specs, None))[0])
         if progress is not None:
             progress(i + 1, len(xs))
     return np.asarray(rows, dtype=float)

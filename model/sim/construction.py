@@ -47,13 +47,17 @@ def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], durat
     k = np.arange(1, D + 1, dtype=float)
     base = smoothstep(k / D) - smoothstep((k - 1) / D)  # full-pace spending share by work day
     free_curve = np.zeros(n)
+    if ctx.compiled:
+        from rebound.sim import compiled as kernels
+
+        kernels.restricted_cohorts(out, cap, each, [s for s in starts if s < n and s <= last], D)
     for s in starts:
         if s >= n:
             continue
         if s > last:
             seg = base[: n - s]
             free_curve[s : s + seg.size] += seg
-        else:
+        elif not ctx.compiled:
             work = np.cumsum(cap[:, s:], axis=1)
             done = smoothstep(work / D)
             prev = np.concatenate([np.zeros((done.shape[0], 1)), done[:, :-1]], axis=1)

@@ -44,11 +44,20 @@ from rebound.params.schema import Params
 from rebound.sim.baseline import anomaly_factor, reference_path, yoy_multipliers
 from rebound.sim.calendar import Calendar
 from rebound.sim.dynamics import col, step_capacity
+from rebound.sim.kernels import numba_available, use_compiled
 from rebound.sim.levers import Action, Context, Effect, LeverModel, build_levers
 from rebound.sim.paths import sector_path
 from rebound.sim.references import reference_growth
 from rebound.sim.restrictions import SECTORS, first_restricted_day, phase_days, restriction_calendar
-from rebound.sim.result import Event, GdpParts, Result, gdp_composite
+from rebound.sim.result import (
+    TOTAL_KEYS,
+    Event,
+    GdpParts,
+    MonthlyTotals,
+    Result,
+    gdp_composite,
+    month_starts,
+)
 
 FloatArray = NDArray[np.float64]
 CLOCK_OFFSET = 0.5  # the daily step runs after the day's events (events at whole days)
@@ -115,11 +124,20 @@ def va_share(p: Params, sector: str) -> Any:
     return VA_SHARE_DEFAULT[sector] if v is None else v
 
 
-def rescale_to_level(g: GdpParts, cal: Calendar, price: FloatArray, level: FloatArray) -> GdpParts:
+def rescale_to_level(g: GdpParts, cal: Calendar, price: FloatArray, level: FloatArray, *, compiled: bool = False) -> GdpParts:
     """Scale potential value added so that year Y-1 with no lockdown totals ``level`` at current
     prices, base-year shocks included (the reported level is what happened, shock and all)."""
     ones = {s: np.ones((1, 1)) for s in SECTORS}
     zero = {s: np.zeros((1, 1)) for s in SECTORS}
+    if compiled:
+        from rebound.sim import compiled as kernels
+
+        rows = max(a.shape[0] for a in (g.v1, g.w, g.eps, price, *g.base_shock.values()))
+        daily1 = kernels.gdp_composite(rows, g, {s: np.ones((1, cal.n_days)) for s in SECTORS}, zero)
+        monthly = kernels.month_sums(daily1, month_starts(cal), rows, price)
+        prior = np.flatnonzero(np.isin(np.arange(len(cal.months)), np.unique(cal.month_of_day[cal.is_prior_year])))
+        factor = level / np.sum(monthly[:, prior], axis=1, keepdims=True)
+        return replace(g, v1=g.v1 * factor, v2=g.v2 * factor, v3=g.v3 * factor)
     daily = gdp_composite(g, ones, zero) * price
     factor = level / np.sum(daily[:, cal.is_prior_year], axis=1, keepdims=True)
     return replace(g, v1=g.v1 * factor, v2=g.v2 * factor, v3=g.v3 * factor)
@@ -144,9 +162,11 @@ def step(st: State, r: Rates, cap: FloatArray, pot: FloatArray, ell: FloatArray)
 class Engine:
     """One run of one parameter set over ``n_draws`` draws (vectorised)."""
 
-    def __init__(self, params: Params, n_draws: int = 1, values: dict[str, Any] | None = None):
+    def __init__(self, params: Params, n_draws: int = 1, values: dict[str, Any] | None = None, *, compiled: bool | None = None):
         self.params = with_values(params, values or {})
+        self.values = values or {}
         self.n = int(n_draws)
+        self.compiled = use_compiled(self.n) if compiled is None else bool(compiled) and numba_available()
         for k, v in (values or {}).items():
             a = np.asarray(v)
             if a.ndim > 0 and a.shape[0] not in (1, self.n):
@@ -157,18 +177,32 @@ class Engine:
         self.liquidity_paid: Any = np.zeros((1, self.cal.n_days))
 
     # --- set-up -------------------------------------------------------------------------
-    def _paths(self) -> None:
+    def _paths(self, monthly: bool = False) -> None:
+        """No-lockdown paths and prices; ``monthly`` (for :meth:`run_totals`): potential as one
+        daily value per month and the GDP composite's inputs unscaled (the kernel scales)."""
         p, cal = self.params, self.cal
         self.pot: dict[str, FloatArray] = {}
         self.prc: dict[str, FloatArray] = {}
         growth = reference_growth(p, cal)
         for s in SECTORS:
-            self.pot[s], self.prc[s] = sector_path(p, cal, s, growth[s], use_reference=growth[s] is not None)
+            self.pot[s], self.prc[s] = sector_path(p, cal, s, growth[s], use_reference=growth[s] is not None, compiled=self.compiled, monthly=monthly)
         g = p.gdp
         mult = yoy_multipliers(growth["gdp"], g.loading, g.offset_pct, g.trend_growth_pct, nominal_reference=False, inflation_pct=g.inflation_pct)
         total = col(g.primary_100m) + col(g.secondary_100m) + col(g.tertiary_100m)
-        gdp_pot, self.gdp_price = reference_path(cal, total, g.inflation_pct, g.seasonal, mult)
+        gdp_pot, self.gdp_price = reference_path(cal, total, g.inflation_pct, g.seasonal, mult, compiled=self.compiled, monthly=monthly)
         self.gdp_prior = total
+        if monthly:
+            self.pot_monthly = self.pot
+            levels = np.broadcast_arrays(col(g.primary_100m), col(g.secondary_100m), col(g.tertiary_100m))
+            self.gdp_monthly = {
+                "potential": gdp_pot,
+                "levels": np.concatenate(levels, axis=1),
+                "w": col(g.secondary_industry_weight),
+                "eps": col(g.tertiary_consumption_elasticity),
+                "va_share": {s: col(va_share(p, s)) for s in SECTORS},
+                "base_shock": {s: anomaly_factor(cal, getattr(p.sectors, s).prior_year_anomaly, getattr(p.sectors, s).anomaly_scale) for s in SECTORS},
+            }
+            return
         self.gdp = GdpParts(
             v1=gdp_pot * col(g.primary_100m) / total,
             v2=gdp_pot * col(g.secondary_100m) / total,
@@ -178,7 +212,7 @@ class Engine:
             va_share={s: col(va_share(p, s)) for s in SECTORS},
             base_shock={s: anomaly_factor(cal, getattr(p.sectors, s).prior_year_anomaly, getattr(p.sectors, s).anomaly_scale)[:, cal.month_of_day] for s in SECTORS},
         )
-        self.gdp = rescale_to_level(self.gdp, cal, self.gdp_price, total)
+        self.gdp = rescale_to_level(self.gdp, cal, self.gdp_price, total, compiled=self.compiled)
 
     # --- simpy processes ---------------------------------------------------------------
     def _log(self, day: int, kind: str, name: str) -> None:
@@ -226,34 +260,86 @@ class Engine:
             if t + 1 < n_days:
                 yield env.timeout(1)
 
+    def _compiled_clock(self, first_day: int) -> None:
+        """The daily step of :meth:`_clock` as one compiled kernel over every draw and day."""
+        from rebound.sim import compiled
+
+        self.u[:, :, :first_day] = 1.0  # before the first restriction everything runs at potential
+        if first_day >= self.cal.n_days:
+            return
+        n_days = self.cal.n_days
+        pot = [np.asarray(self.pot[s], dtype=float) for s in SECTORS]
+        liq = np.asarray(np.broadcast_to(self.liquidity_paid, (self.liquidity_paid.shape[0], n_days)), dtype=float)
+        compiled.clock(self.u, np.asarray(self.cap_max, dtype=float), pot, liq, self.gdp_prior[:, 0], first_day, Rates.of(self.params))
+
     # --- run ----------------------------------------------------------------------------
-    def run(self) -> Result:
+    def _prepare(self, monthly: bool = False) -> int:
+        """Paths, restrictions, levers and the simpy calendar of events; the first restricted day."""
         p, cal, N = self.params, self.cal, self.n
-        self._paths()
+        self._paths(monthly)
         self.cap_max = restriction_calendar(p, cal)
-        self.ctx = Context(cal=cal, n_draws=N, cap_max=self.cap_max, price=[self.prc[s] for s in SECTORS], gdp_prior_100m=self.gdp_prior)
+        self.ctx = Context(cal=cal, n_draws=N, cap_max=self.cap_max, price=[self.prc[s] for s in SECTORS], gdp_prior_100m=self.gdp_prior, compiled=self.compiled)
         self.levers = build_levers(p.levers)
         self.flows: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
         self.ledger: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
         self.above_quota_flow = np.zeros((1, cal.n_days))
         self.liquidity_paid = np.zeros((1, cal.n_days))
-        self.u = np.ones((3, N, cal.n_days))
-        env = simpy.Environment()
+        self.env = simpy.Environment()
         for i, ph in enumerate(p.lockdown.phases):
             if phase_days(ph, cal)[1] > 0:
-                env.process(self._phase_process(env, i))
+                self.env.process(self._phase_process(self.env, i))
         for lever in self.levers:
             for action in lever.actions():
                 if 0 <= cal.day(action.date) < cal.n_days:
-                    env.process(self._lever_process(env, lever, action))
-        first = first_restricted_day(self.cap_max)
-        if first < cal.n_days:
-            env.process(self._clock(env, first))
-        env.run()
+                    self.env.process(self._lever_process(self.env, lever, action))
+        return first_restricted_day(self.cap_max)
+
+    def _finish_events(self) -> None:
         # stable sort: same-day order is scheduling order, except that a phase's end is
         # listed before the next phase's start
         self.events.sort(key=lambda e: (e.day, e.kind != "phase_end"))
+
+    def run(self) -> Result:
+        cal, N = self.cal, self.n
+        first = self._prepare()
+        self.u = np.empty((3, N, cal.n_days)) if self.compiled else np.ones((3, N, cal.n_days))
+        if first < cal.n_days and not self.compiled:
+            self.env.process(self._clock(self.env, first))
+        self.env.run()
+        if self.compiled:  # no lever reads the state, so the daily step may run after every event
+            self._compiled_clock(first)
+        self._finish_events()
         return self._assemble()
+
+    def run_totals(self) -> MonthlyTotals:
+        """Monthly totals of every indicator and draw, real and nominal, without daily paths.
+
+        Compiled: one fused kernel (:func:`rebound.sim.compiled.totals`) steps every draw
+        through the days and sums by month. Draws whose output would go negative (lever
+        give-back larger than spending, handled by :meth:`_absorb_give_back`), and runs without
+        the kernels, take the full engine.
+        """
+        if not self.compiled:
+            return MonthlyTotals.of(self.run(), list(TOTAL_KEYS))
+        from rebound.sim import compiled
+
+        first = self._prepare(monthly=True)
+        self.env.run()
+        self._finish_events()
+        self.rates = Rates.of(self.params)
+        self.above_quota_share = col(self.params.sectors.consumption.above_quota_share)
+        sums, bad = compiled.totals(self, first)
+        if np.any(bad):
+            return MonthlyTotals.of(Engine(self.params, self.n, self.values, compiled=True).run(), list(TOTAL_KEYS))
+        return MonthlyTotals(self.n, self.cal.months, sums)
+
+    def lever_total(self, sector: str) -> FloatArray:
+        """All levers' real flow in a sector, ``(n|1, n_days)`` (as :meth:`Result.lever_total`)."""
+        tot = np.zeros((1, self.cal.n_days))
+        for lv in self.levers:
+            if sector in self.flows[lv.name]:
+                tot = tot + self.flows[lv.name][sector]
+        return tot
 
     def _absorb_give_back(self, sector: str, short: FloatArray) -> None:
         """Spending given back (voucher pull-forward) cannot exceed what would be spent.
@@ -307,10 +393,11 @@ class Engine:
             above_quota_share=col(self.params.sectors.consumption.above_quota_share),
             above_quota_lever_flow=np.asarray(self.above_quota_flow, dtype=float),
             events=list(self.events),
+            compiled=self.compiled,
         )
 
 
-def simulate(params: Params, n_draws: int = 1, values: dict[str, Any] | None = None) -> Result:
+def simulate(params: Params, n_draws: int = 1, values: dict[str, Any] | None = None, *, compiled: bool | None = None) -> Result:
     """Run the model once for ``n_draws`` draws.
 
     Parameters
@@ -322,5 +409,18 @@ def simulate(params: Params, n_draws: int = 1, values: dict[str, Any] | None = N
     values : dict, optional
         ``{key path: array of shape (n_draws,)}`` per-draw values laid over ``params``
         (drawn parameters, a lever's scale for Shapley coalitions, ...).
+    compiled : bool, optional
+        Run the daily step as a compiled kernel (:mod:`rebound.sim.compiled`); default
+        :func:`rebound.sim.kernels.use_compiled` of ``n_draws``. Large ensembles simulated in
+        chunks pass the choice for the whole ensemble, so every chunk runs the same code.
     """
-    return Engine(params, n_draws, values).run()
+    return Engine(params, n_draws, values, compiled=compiled).run()
+
+
+def simulate_totals(params: Params, n_draws: int = 1, values: dict[str, Any] | None = None, *, compiled: bool | None = None) -> MonthlyTotals:
+    """Monthly totals of every indicator (real and nominal) for ``n_draws`` draws, no daily paths.
+
+    What large ensembles keep (:class:`rebound.sim.result.MonthlyTotals`); same figures as
+    ``MonthlyTotals.of(simulate(...))``, computed by one fused kernel when ``compiled``.
+    """
+    return Engine(params, n_draws, values, compiled=compiled).run_totals()

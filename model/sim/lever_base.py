@@ -29,6 +29,7 @@ class Context:
     cap_max: FloatArray  # (3, n|1, n_days) allowed activity share per sector
     price: list[FloatArray]  # per sector: (n|1, n_days) price index
     gdp_prior_100m: FloatArray  # (n|1, 1) prior-year nominal GDP
+    compiled: bool = False  # use the compiled kernels (rebound.sim.compiled)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from rebound.sim.calendar import Calendar
 FloatArray = NDArray[np.float64]
 SECTORS = ("industry", "consumption", "investment")
 INDICATOR_SECTOR = {"industry": "industry", "retail": "consumption", "fai": "investment"}
+TOTAL_KEYS = tuple((ind, basis) for ind in ("industry", "retail", "retail_above_quota", "fai", "gdp") for basis in ("real", "nominal"))
 
 
 @dataclass(frozen=True)
@@ -80,19 +81,23 @@ class Result:
     above_quota_share: FloatArray  # (n|1, 1)
     above_quota_lever_flow: FloatArray  # (n|1, n_days) real above-quota part of lever flows
     events: list[Event] = field(default_factory=list)
+    compiled: bool = False  # monthly sums and the GDP composite by the compiled kernels
     _series: dict[str, FloatArray] = field(default_factory=dict, repr=False)
+    _levers: dict[str, FloatArray] = field(default_factory=dict, repr=False)
 
     @property
     def gdp_potential(self) -> FloatArray:
         return self.gdp.potential
 
     def lever_total(self, sector: str) -> FloatArray:
-        """All levers' real flow in a sector, ``(n|1, n_days)``."""
-        tot = np.zeros((1, self.cal.n_days))
-        for flows in self.lever_flows.values():
-            if sector in flows:
-                tot = tot + flows[sector]
-        return tot
+        """All levers' real flow in a sector, ``(n|1, n_days)`` (summed once, then kept)."""
+        if sector not in self._levers:
+            tot = np.zeros((1, self.cal.n_days))
+            for flows in self.lever_flows.values():
+                if sector in flows:
+                    tot = tot + flows[sector]
+            self._levers[sector] = tot
+        return self._levers[sector]
 
     @property
     def series(self) -> dict[str, FloatArray]:
@@ -108,13 +113,23 @@ class Result:
         if ind == "retail_above_quota":
             cons = self.output["consumption"] - self.lever_total("consumption")
             return np.asarray(self.above_quota_share * cons + self.above_quota_lever_flow, dtype=float)
-        return gdp_composite(self.gdp, {s: self.capacity[i] for i, s in enumerate(SECTORS)}, {s: self.lever_total(s) for s in SECTORS})
+        u = {s: self.capacity[i] for i, s in enumerate(SECTORS)}
+        if self.compiled:
+            from rebound.sim import compiled as kernels
+
+            return kernels.gdp_composite(self.n_draws, self.gdp, u, {s: self.lever_total(s) for s in SECTORS})
+        return gdp_composite(self.gdp, u, {s: self.lever_total(s) for s in SECTORS})
 
     def nominal(self, indicator: str) -> FloatArray:
         return np.asarray(self.series[indicator] * self.price[indicator], dtype=float)
 
     def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]:
         """Monthly totals ``(n, n_months)`` of an indicator, real or nominal."""
+        if self.compiled:
+            from rebound.sim import compiled as kernels
+
+            weight = self.price[indicator] if basis == "nominal" else None
+            return kernels.month_sums(self.series[indicator], month_starts(self.cal), self.n_draws, weight), self.cal.months
         daily = self.nominal(indicator) if basis == "nominal" else self.series[indicator]
         return month_sums(daily, self.cal), self.cal.months
 
@@ -154,8 +169,12 @@ def month_sums(daily: FloatArray, cal: Calendar) -> FloatArray:
     Months are contiguous runs of days, so one ``np.add.reduceat`` over the month starts does
     it (a pass over the data, no dense day-by-month matrix product).
     """
-    starts = np.searchsorted(cal.month_of_day, np.arange(len(cal.months)))
-    return np.asarray(np.add.reduceat(np.asarray(daily, dtype=float), starts, axis=1), dtype=float)
+    return np.asarray(np.add.reduceat(np.asarray(daily, dtype=float), month_starts(cal), axis=1), dtype=float)
+
+
+def month_starts(cal: Calendar) -> NDArray[np.int64]:
+    """Index of each calendar month's first day (months are contiguous runs of days)."""
+    return np.asarray(np.searchsorted(cal.month_of_day, np.arange(len(cal.months))), dtype=np.int64)
 
 
 def gdp_composite(g: GdpParts, u: dict[str, FloatArray], lever: dict[str, FloatArray]) -> FloatArray:
