@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,12 @@ class Calendar:
 
     @classmethod
     def of(cls, params: Any) -> Calendar:
-        """The calendar of a parameter set (its episode year and simulated years)."""
-        return cls(params.episode.year, params.first_year, params.last_year)
+        """The calendar of a parameter set (its episode year and simulated years).
+
+        Calendars are immutable, so one instance per span is shared (its day arrays are
+        computed once per process, not once per chunk of draws).
+        """
+        return _calendar(params.episode.year, params.first_year, params.last_year)
 
     @property
     def y0(self) -> int:
@@ -117,3 +121,8 @@ class Calendar:
 
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
+
+
+@lru_cache(maxsize=64)
+def _calendar(year: int, first_year: int | None, last_year: int | None) -> Calendar:
+    return Calendar(year, first_year, last_year)

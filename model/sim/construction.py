@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from rebound.params import schema
 from rebound.sim.dynamics import col, smoothstep
 from rebound.sim.lever_base import Action, Context, Effect, LeverModel, _add
+from rebound.sim.restrictions import SectorShares
 
 FloatArray = NDArray[np.float64]
 
@@ -36,13 +37,15 @@ def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], durat
     """
     n = ctx.cal.n_days
     cap = ctx.cap_max[2]
+    # the allowed shares may be stored over the phases' days only (RestrictionWindow)
+    values, lo = (cap.values, cap.lo) if isinstance(cap, SectorShares) else (cap, 0)
     rows = max(amount_100m.shape[0], cap.shape[0])
     out = np.zeros((rows, n))
     if not starts:
         return out
     each = amount_100m / len(starts)
-    restricted = np.flatnonzero(np.any(cap < 1.0, axis=0))
-    last = int(restricted[-1]) if restricted.size else -1
+    restricted = np.flatnonzero(np.any(values < 1.0, axis=0))
+    last = lo + int(restricted[-1]) if restricted.size else -1
     D = duration_days
     k = np.arange(1, D + 1, dtype=float)
     base = smoothstep(k / D) - smoothstep((k - 1) / D)  # full-pace spending share by work day
@@ -50,7 +53,7 @@ def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], durat
     if ctx.compiled:
         from rebound.sim import compiled as kernels
 
-        kernels.restricted_cohorts(out, cap, each, [s for s in starts if s < n and s <= last], D)
+        kernels.restricted_cohorts(out, values, lo, each, [s for s in starts if s < n and s <= last], D)
     for s in starts:
         if s >= n:
             continue
@@ -62,8 +65,16 @@ def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], durat
             done = smoothstep(work / D)
             prev = np.concatenate([np.zeros((done.shape[0], 1)), done[:, :-1]], axis=1)
             out[:, s:] += each * (done - prev)
-    out += each * free_curve[None, :]
+    free = [s for s in starts if last < s < n]
+    if free:  # the free curve is zero before its first cohort
+        f0 = min(free)
+        out[:, f0:] += each * free_curve[None, f0:]
     return out
+
+
+def _real(ctx: Context, flow: FloatArray, start: int) -> FloatArray:
+    """Nominal investment spending (zero before day ``start``) as a real flow from ``start`` on."""
+    return np.asarray(flow[:, start:] / ctx.price[2][:, start:], dtype=float)
 
 
 COHORT_DAYS = 14  # starts spread over a window are grouped in fortnightly cohorts
@@ -96,11 +107,13 @@ class ProjectStarts(LeverModel):
         d1 = ctx.cal.day(sp.end)
         starts = list(range(d0, d1 + 1, COHORT_DAYS))
         flow = cohort_flows(ctx, money, starts, sp.construction_days)
+        a = min(max(d0, 0), ctx.cal.n_days)  # nothing is spent before the first start
+        spent = flow[:, a:].sum(axis=1)
         ledger: dict[str, FloatArray] = {}
         _add(ledger, "money", money[:, 0])
-        _add(ledger, "spent_in_horizon", flow.sum(axis=1))
-        _add(ledger, "beyond_horizon", money[:, 0] - flow.sum(axis=1))
-        return Effect(flows={"investment": flow / ctx.price[2]}, ledger=ledger)
+        _add(ledger, "spent_in_horizon", spent)
+        _add(ledger, "beyond_horizon", money[:, 0] - spent)
+        return Effect(flows={"investment": _real(ctx, flow, a)}, ledger=ledger, span=(a, ctx.cal.n_days))
 
 
 class SpecialBond(LeverModel):
@@ -130,10 +143,12 @@ class SpecialBond(LeverModel):
         d0, d1 = ctx.cal.day(iss.start), ctx.cal.day(iss.end)
         starts = [s + sp.lag_days for s in range(d0, d1 + 1, COHORT_DAYS)]
         flow = cohort_flows(ctx, extra, starts, sp.spend_days)
+        a = min(max(min(starts), 0), ctx.cal.n_days) if starts else ctx.cal.n_days  # nothing is spent before
+        spent = flow[:, a:].sum(axis=1)
         ledger: dict[str, FloatArray] = {}
         _add(ledger, "money", money[:, 0])
         _add(ledger, "not_capex", (money - capex)[:, 0])
         _add(ledger, "not_incremental", (capex - extra)[:, 0])
-        _add(ledger, "spent_in_horizon", flow.sum(axis=1))
-        _add(ledger, "beyond_horizon", extra[:, 0] - flow.sum(axis=1))
-        return Effect(flows={"investment": flow / ctx.price[2]}, ledger=ledger)
+        _add(ledger, "spent_in_horizon", spent)
+        _add(ledger, "beyond_horizon", extra[:, 0] - spent)
+        return Effect(flows={"investment": _real(ctx, flow, a)}, ledger=ledger, span=(a, ctx.cal.n_days))

@@ -1,39 +1,16 @@
 r"""The simulation engine: simpy drives the calendar, numpy carries every draw at once.
 
-State per sector :math:`s` and draw (arrays of shape ``(3, n_draws)``, :class:`State`):
-capacity :math:`\kappa`, permanent scar, backlog :math:`B` of postponed output (亿元, real),
-catch-up rate :math:`m` and post-lockdown demand shortfall :math:`D`. Each day :math:`t` from the
-first restricted day (before it everything runs at the no-lockdown path):
-
-.. math::
-
-    \ell_t &= \textstyle\sum_{u \le t} \text{relief}_u / \text{GDP}_{Y-1}
-        &&\text{liquidity paid so far, from the horizon start}\\
-    \alpha_{s,t} &= 1 - \exp\!\big(-(1 + \lambda_v \ell_t)/\tau_s\big)\\
-    \kappa_{s,t} &= \min\big(c_{s,t},\ \kappa_{s,t-1} + \alpha_{s,t}(1 - \text{scar}_{s,t-1} - \kappa_{s,t-1})\big)\\
-    \text{scar}_{s,t} &= \min\big(1,\ \text{scar}_{s,t-1} + \delta_s (1 - c_{s,t}) e^{-\lambda_d \ell_t}\big)\\
-    B'_{s,t} &= B_{s,t-1} + \beta_s P_{s,t}\max(0, 1 - \text{scar}_{s,t} - \kappa_{s,t})\\
-    m_{s,t} &= \mathbb{1}[c_{s,t} = 1]\,\min\!\Big(m_{s,t-1} + \big(\min(h_s, \tfrac{B'_{s,t}}{P_{s,t}\tau^B_s}) - m_{s,t-1}\big)(1 - e^{-1/\tau^C_s}),\ \tfrac{B'_{s,t}}{P_{s,t}}\Big)\\
-    B_{s,t} &= B'_{s,t} - m_{s,t} P_{s,t}\\
-    D_{s,t} &= \max\big(D_{s,t-1} e^{-1/\tau^D_s},\ \psi_s (1 - c_{s,t})\big)\\
-    u_{s,t} &= \kappa_{s,t}(1 - D_{s,t}) + m_{s,t}\\
-    Y_{s,t} &= P_{s,t}\,u_{s,t} + \textstyle\sum_{\text{levers}} F_{s,t}
-
-Keys: :math:`\tau_s` ``time_constant_days``, :math:`h_s` ``headroom`` (a share of potential),
-:math:`\tau^C_s` ``catchup_time_constant_days`` (catch-up approaches its target gradually, as
-BoARIO's overproduction does), :math:`\beta_s` ``backlog_share``, :math:`\tau^B_s`
-``backlog_time_constant_days``, :math:`\delta_s` ``scarring_per_day``, :math:`\psi_s`
-``persistence_depth``, :math:`\tau^D_s` ``persistence_days``, :math:`\lambda_v`
-``liquidity.recovery_speedup``, :math:`\lambda_d` ``liquidity.scar_reduction``; :math:`c` is the
-restriction calendar (:mod:`rebound.sim.restrictions`) and :math:`P` the no-lockdown path
-(:mod:`rebound.sim.baseline`). Shocks act on levels, never on growth rates.
+SimPy schedules the lockdown phases and every lever action as processes, which log the event
+list; each day from the first restriction on, the daily step (:func:`rebound.sim.step.step`,
+its equations there) advances every draw's state. Large ensembles run the step as compiled
+kernels (:mod:`rebound.sim.compiled`, :mod:`rebound.sim.fused`) after the events, since no
+lever reads the state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -41,122 +18,32 @@ from numpy.typing import NDArray
 
 from rebound.params.load import with_values
 from rebound.params.schema import Params
+from rebound.sim import windows
 from rebound.sim.baseline import anomaly_factor, reference_path, yoy_multipliers
 from rebound.sim.calendar import Calendar
-from rebound.sim.dynamics import col, step_capacity
+from rebound.sim.dynamics import col
 from rebound.sim.kernels import numba_available, use_compiled
 from rebound.sim.levers import Action, Context, Effect, LeverModel, build_levers
 from rebound.sim.paths import sector_path
 from rebound.sim.references import reference_growth
-from rebound.sim.restrictions import SECTORS, first_restricted_day, phase_days, restriction_calendar
+from rebound.sim.restrictions import (
+    SECTORS,
+    RestrictionWindow,
+    phase_days,
+    restricted_days,
+    restriction_calendar,
+)
 from rebound.sim.result import (
     TOTAL_KEYS,
     Event,
     GdpParts,
     MonthlyTotals,
     Result,
-    gdp_composite,
-    month_starts,
 )
+from rebound.sim.step import Rates, State, rescale_to_level, step, va_share
 
 FloatArray = NDArray[np.float64]
 CLOCK_OFFSET = 0.5  # the daily step runs after the day's events (events at whole days)
-
-
-@dataclass
-class State:
-    """Engine state per sector and draw, each ``(3, n_draws)``."""
-
-    kappa: FloatArray
-    scar: FloatArray
-    backlog: FloatArray
-    catchup: FloatArray
-    shortfall: FloatArray
-
-    @classmethod
-    def normal(cls, n: int) -> State:
-        z = np.zeros((3, n))
-        return cls(kappa=np.ones((3, n)), scar=z.copy(), backlog=z.copy(), catchup=z.copy(), shortfall=z.copy())
-
-
-@dataclass(frozen=True)
-class Rates:
-    """Per-sector behavioural parameters, each ``(3, n|1)``, and liquidity channels ``(n|1,)``."""
-
-    tau: FloatArray
-    headroom: FloatArray
-    backlog_share: FloatArray
-    tau_backlog: FloatArray
-    tau_catchup: FloatArray
-    scar_rate: FloatArray
-    depth: FloatArray
-    tau_shortfall: FloatArray
-    speedup: FloatArray
-    scar_reduction: FloatArray
-
-    @classmethod
-    def of(cls, p: Params) -> Rates:
-        def stack(attr: str) -> FloatArray:
-            cols = [col(getattr(getattr(p.sectors, s), attr)) for s in SECTORS]
-            rows = max(c.shape[0] for c in cols)
-            return np.stack([np.broadcast_to(c[:, 0], (rows,)) for c in cols])
-
-        return cls(
-            tau=stack("time_constant_days"),
-            headroom=stack("headroom"),
-            backlog_share=stack("backlog_share"),
-            tau_backlog=stack("backlog_time_constant_days"),
-            tau_catchup=stack("catchup_time_constant_days"),
-            scar_rate=stack("scarring_per_day"),
-            depth=stack("persistence_depth"),
-            tau_shortfall=stack("persistence_days"),
-            speedup=col(p.liquidity.recovery_speedup)[:, 0],
-            scar_reduction=col(p.liquidity.scar_reduction)[:, 0],
-        )
-
-
-VA_SHARE_DEFAULT = {"industry": 1.0, "consumption": 0.2, "investment": 0.25}  # schema meaning of va_share
-
-
-def va_share(p: Params, sector: str) -> Any:
-    """Value added per yuan of lever spending in a sector (the file's value or the default)."""
-    v = getattr(p.sectors, sector).va_share
-    return VA_SHARE_DEFAULT[sector] if v is None else v
-
-
-def rescale_to_level(g: GdpParts, cal: Calendar, price: FloatArray, level: FloatArray, *, compiled: bool = False) -> GdpParts:
-    """Scale potential value added so that year Y-1 with no lockdown totals ``level`` at current
-    prices, base-year shocks included (the reported level is what happened, shock and all)."""
-    ones = {s: np.ones((1, 1)) for s in SECTORS}
-    zero = {s: np.zeros((1, 1)) for s in SECTORS}
-    if compiled:
-        from rebound.sim import compiled as kernels
-
-        rows = max(a.shape[0] for a in (g.v1, g.w, g.eps, price, *g.base_shock.values()))
-        daily1 = kernels.gdp_composite(rows, g, {s: np.ones((1, cal.n_days)) for s in SECTORS}, zero)
-        monthly = kernels.month_sums(daily1, month_starts(cal), rows, price)
-        prior = np.flatnonzero(np.isin(np.arange(len(cal.months)), np.unique(cal.month_of_day[cal.is_prior_year])))
-        factor = level / np.sum(monthly[:, prior], axis=1, keepdims=True)
-        return replace(g, v1=g.v1 * factor, v2=g.v2 * factor, v3=g.v3 * factor)
-    daily = gdp_composite(g, ones, zero) * price
-    factor = level / np.sum(daily[:, cal.is_prior_year], axis=1, keepdims=True)
-    return replace(g, v1=g.v1 * factor, v2=g.v2 * factor, v3=g.v3 * factor)
-
-
-def step(st: State, r: Rates, cap: FloatArray, pot: FloatArray, ell: FloatArray) -> FloatArray:
-    """Advance the state one day (in place); return utilisation ``u`` ``(3, n)``."""
-    with np.errstate(over="ignore"):  # a tiny time constant overflows to -inf: alpha = 1
-        alpha = 1.0 - np.exp(-(1.0 + r.speedup * ell) / r.tau)
-    st.kappa = step_capacity(st.kappa, cap, 1.0 - st.scar, alpha)
-    st.scar = np.minimum(1.0, st.scar + r.scar_rate * (1.0 - cap) * np.exp(-r.scar_reduction * ell))
-    st.backlog = st.backlog + r.backlog_share * pot * np.maximum(1.0 - st.scar - st.kappa, 0.0)
-    owed = st.backlog / pot
-    target = np.minimum(r.headroom, owed / r.tau_backlog)
-    approach = st.catchup + (target - st.catchup) * (1.0 - np.exp(-1.0 / r.tau_catchup))
-    st.catchup = np.where(cap >= 1.0, np.minimum(np.maximum(approach, 0.0), owed), 0.0)
-    st.backlog = st.backlog - st.catchup * pot
-    st.shortfall = np.maximum(st.shortfall * np.exp(-1.0 / r.tau_shortfall), r.depth * (1.0 - cap))
-    return np.asarray(st.kappa * (1.0 - st.shortfall) + st.catchup, dtype=float)
 
 
 class Engine:
@@ -174,7 +61,10 @@ class Engine:
         self.cal = Calendar.of(params)
         self.events: list[Event] = []
         self.above_quota_flow: Any = np.zeros((1, self.cal.n_days))
+        self.above_quota_window: windows.Window | None = None
         self.liquidity_paid: Any = np.zeros((1, self.cal.n_days))
+        self.cap_max: Any = None  # (3, n|1, n_days) array, or a RestrictionWindow for run_totals
+        self.restricted = (0, 0)
 
     # --- set-up -------------------------------------------------------------------------
     def _paths(self, monthly: bool = False) -> None:
@@ -182,17 +72,19 @@ class Engine:
         daily value per month and the GDP composite's inputs unscaled (the kernel scales)."""
         p, cal = self.params, self.cal
         self.pot: dict[str, FloatArray] = {}
-        self.prc: dict[str, FloatArray] = {}
+        self.prc: dict[str, Any] = {}  # arrays, or LazyPrice for run_totals
         growth = reference_growth(p, cal)
         for s in SECTORS:
             self.pot[s], self.prc[s] = sector_path(p, cal, s, growth[s], use_reference=growth[s] is not None, compiled=self.compiled, monthly=monthly)
         g = p.gdp
         mult = yoy_multipliers(growth["gdp"], g.loading, g.offset_pct, g.trend_growth_pct, nominal_reference=False, inflation_pct=g.inflation_pct)
         total = col(g.primary_100m) + col(g.secondary_100m) + col(g.tertiary_100m)
-        gdp_pot, self.gdp_price = reference_path(cal, total, g.inflation_pct, g.seasonal, mult, compiled=self.compiled, monthly=monthly)
+        gdp_pot, gdp_price = reference_path(cal, total, g.inflation_pct, g.seasonal, mult, compiled=self.compiled, monthly=monthly)
+        self.gdp_price: Any = gdp_price  # an array, or a LazyPrice for run_totals
         self.gdp_prior = total
         if monthly:
             self.pot_monthly = self.pot
+            self.price_lg = {s: cast(Any, self.prc[s]).lg for s in SECTORS} | {"gdp": cast(Any, gdp_price).lg}
             levels = np.broadcast_arrays(col(g.primary_100m), col(g.secondary_100m), col(g.tertiary_100m))
             self.gdp_monthly = {
                 "potential": gdp_pot,
@@ -233,10 +125,11 @@ class Engine:
         yield env.timeout(day)
         effect: Effect = lever.apply(self.ctx, action)
         self._log(day, action.kind, f"levers.{lever.name}[{action.index}]")
+        a = effect.span[0]
         for sector, flow in effect.flows.items():
-            self.flows[lever.name][sector] = self.flows[lever.name].get(sector, 0.0) + flow
+            self.flows[lever.name][sector] = windows.add(self.flows[lever.name].get(sector), a, flow)
         if effect.above_quota is not None:
-            self.above_quota_flow = self.above_quota_flow + effect.above_quota
+            self.above_quota_window = windows.add(self.above_quota_window, a, effect.above_quota)
         if effect.liquidity is not None:
             self.liquidity_paid = self.liquidity_paid + effect.liquidity
         for k, v in effect.ledger.items():
@@ -277,12 +170,17 @@ class Engine:
         """Paths, restrictions, levers and the simpy calendar of events; the first restricted day."""
         p, cal, N = self.params, self.cal, self.n
         self._paths(monthly)
-        self.cap_max = restriction_calendar(p, cal)
+        if monthly:
+            window = RestrictionWindow(p, cal)
+            self.cap_max, self.restricted = window, window.restricted_days()
+        else:
+            cap = restriction_calendar(p, cal)
+            self.cap_max, self.restricted = cap, restricted_days(cap, p, cal)
         self.ctx = Context(cal=cal, n_draws=N, cap_max=self.cap_max, price=[self.prc[s] for s in SECTORS], gdp_prior_100m=self.gdp_prior, compiled=self.compiled)
         self.levers = build_levers(p.levers)
         self.flows: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
         self.ledger: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
-        self.above_quota_flow = np.zeros((1, cal.n_days))
+        self.above_quota_window = None
         self.liquidity_paid = np.zeros((1, cal.n_days))
         self.env = simpy.Environment()
         for i, ph in enumerate(p.lockdown.phases):
@@ -292,7 +190,7 @@ class Engine:
             for action in lever.actions():
                 if 0 <= cal.day(action.date) < cal.n_days:
                     self.env.process(self._lever_process(self.env, lever, action))
-        return first_restricted_day(self.cap_max)
+        return self.restricted[0]
 
     def _finish_events(self) -> None:
         # stable sort: same-day order is scheduling order, except that a phase's end is
@@ -309,6 +207,9 @@ class Engine:
         if self.compiled:  # no lever reads the state, so the daily step may run after every event
             self._compiled_clock(first)
         self._finish_events()
+        # daily paths are kept: lever flows over the whole horizon
+        self.flows = {lv: {s: windows.full(w, cal.n_days) for s, w in f.items()} for lv, f in self.flows.items()}
+        self.above_quota_flow = windows.full(self.above_quota_window, cal.n_days)
         return self._assemble()
 
     def run_totals(self) -> MonthlyTotals:
@@ -321,24 +222,25 @@ class Engine:
         """
         if not self.compiled:
             return MonthlyTotals.of(self.run(), list(TOTAL_KEYS))
-        from rebound.sim import compiled
+        from rebound.sim import fused
 
         first = self._prepare(monthly=True)
         self.env.run()
         self._finish_events()
         self.rates = Rates.of(self.params)
         self.above_quota_share = col(self.params.sectors.consumption.above_quota_share)
-        sums, bad = compiled.totals(self, first)
+        sums, bad = fused.totals(self, first)
         if np.any(bad):
             return MonthlyTotals.of(Engine(self.params, self.n, self.values, compiled=True).run(), list(TOTAL_KEYS))
         return MonthlyTotals(self.n, self.cal.months, sums)
 
-    def lever_total(self, sector: str) -> FloatArray:
-        """All levers' real flow in a sector, ``(n|1, n_days)`` (as :meth:`Result.lever_total`)."""
-        tot = np.zeros((1, self.cal.n_days))
+    def lever_window(self, sector: str) -> windows.Window | None:
+        """All levers' real flow in a sector on the days they act (as :meth:`Result.lever_total`)."""
+        tot: windows.Window | None = None
         for lv in self.levers:
             if sector in self.flows[lv.name]:
-                tot = tot + self.flows[lv.name][sector]
+                a, v = self.flows[lv.name][sector]
+                tot = windows.add(tot, a, v.copy() if tot is None else v)
         return tot
 
     def _absorb_give_back(self, sector: str, short: FloatArray) -> None:

@@ -1,5 +1,8 @@
 """Lever building blocks: the run context, an action's effect, the lever base class.
 
+An effect's flows cover only the days the action acts on (``Effect.span``): a voucher round
+that runs for a month is a month of numbers per draw, not the whole horizon.
+
 Lever classes (:mod:`rebound.sim.levers`, :mod:`rebound.sim.construction`) build on these.
 All money is in 亿元 at current prices; flows are real (divided by the sector's price index).
 """
@@ -26,8 +29,8 @@ class Context:
 
     cal: Calendar
     n_draws: int
-    cap_max: FloatArray  # (3, n|1, n_days) allowed activity share per sector
-    price: list[FloatArray]  # per sector: (n|1, n_days) price index
+    cap_max: Any  # (3, n|1, n_days) allowed activity share per sector (or a RestrictionWindow)
+    price: list[Any]  # per sector: (n|1, n_days) price index (or a LazyPrice)
     gdp_prior_100m: FloatArray  # (n|1, 1) prior-year nominal GDP
     compiled: bool = False  # use the compiled kernels (rebound.sim.compiled)
 
@@ -36,10 +39,11 @@ class Context:
 class Effect:
     """What one lever action does."""
 
-    flows: dict[str, FloatArray] = field(default_factory=dict)  # sector -> real flow (n|1, n_days)
-    above_quota: FloatArray | None = None  # part of the consumption flow that is above quota
+    flows: dict[str, FloatArray] = field(default_factory=dict)  # sector -> real flow on the span's days (n|1, b - a)
+    above_quota: FloatArray | None = None  # part of the consumption flow that is above quota (span's days)
     liquidity: FloatArray | None = None  # relief paid per day (亿元, nominal) (n|1, n_days)
     ledger: dict[str, FloatArray] = field(default_factory=dict)  # name -> (n|1,) 亿元
+    span: tuple[int, int] = (0, 0)  # days [a, b) that flows and above_quota cover (zero outside)
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,6 @@ class Action:
     date: dt.date
     kind: str
     index: int
-
-
-def _zeros(ctx: Context, rows: int = 1) -> FloatArray:
-    return np.zeros((rows, ctx.cal.n_days))
 
 
 def _window(ctx: Context, start: dt.date, days: int) -> tuple[int, int, int]:

@@ -28,7 +28,6 @@ from rebound.sim.lever_base import (
     LeverModel,
     _add,
     _window,
-    _zeros,
 )
 
 FloatArray = NDArray[np.float64]
@@ -42,26 +41,34 @@ def _demand_effect(
     days: int,
     induced_100m: FloatArray,
     above_quota_share: Any,
-) -> tuple[FloatArray, FloatArray, dict[str, FloatArray]]:
+) -> tuple[FloatArray, FloatArray, dict[str, FloatArray], tuple[int, int]]:
     """Spread induced spending evenly over a window, limited by the sector's open share.
 
-    Returns the realised real flow, its above-quota part and the ledger (realised,
-    lost_to_restrictions, beyond_horizon), which sums to ``induced_100m``.
+    Returns the realised real flow and its above-quota part on the window's days ``[d0, d1)``
+    (zero outside it), the ledger (realised, lost_to_restrictions, beyond_horizon, which sums to
+    ``induced_100m``) and the window.
     """
     s = SECTOR_INDEX[sector]
     d0, d1, beyond = _window(ctx, start, days)
     per_day = induced_100m / days  # (n|1, 1)
-    nominal = _zeros(ctx, per_day.shape[0])
     open_share = ctx.cap_max[s][:, d0:d1]
-    nominal = np.broadcast_to(nominal, (max(per_day.shape[0], open_share.shape[0]), ctx.cal.n_days)).copy()
-    nominal[:, d0:d1] = per_day * open_share
+    nominal = per_day * open_share  # the window's days only
     lost = per_day[:, 0] * np.sum(1.0 - open_share, axis=1)
     ledger: dict[str, FloatArray] = {}
     _add(ledger, "realised", nominal.sum(axis=1))
     _add(ledger, "lost_to_restrictions", np.broadcast_to(lost, nominal.shape[:1]))
     _add(ledger, "beyond_horizon", np.broadcast_to(per_day[:, 0] * beyond, nominal.shape[:1]))
-    real = nominal / ctx.price[s]
-    return real, real * col(above_quota_share), ledger
+    real = nominal / ctx.price[s][:, d0:d1]
+    return real, real * col(above_quota_share), ledger, (d0, d1)
+
+
+def _joined(a: int, b: int, *parts: tuple[int, FloatArray]) -> FloatArray:
+    """Days ``[a, b)`` holding each ``(start, values)`` part (parts do not overlap; zero between)."""
+    rows = max(v.shape[0] for _, v in parts)
+    out = np.zeros((rows, b - a))
+    for start, v in parts:
+        out[:, start - a : start - a + v.shape[1]] = v
+    return out
 
 
 def pull_forward_per_day(spec: Any, spent: Any) -> Any:
@@ -105,7 +112,7 @@ class ConsumptionVoucher(LeverModel):
         r = sp.rounds[action.index]
         amount = col(r.amount_100m) * self.multiplier
         induced = amount * col(sp.incremental_spending_per_yuan)
-        real, aq, ledger = _demand_effect(ctx, "consumption", r.date, r.redemption_days, induced, sp.above_quota_share)
+        real, aq, ledger, (d0, d1) = _demand_effect(ctx, "consumption", r.date, r.redemption_days, induced, sp.above_quota_share)
         _add(ledger, "money", amount[:, 0])
         _add(ledger, "incremental_spending", induced[:, 0])
         # pull-forward: give back a share of what was realised, after the window
@@ -114,13 +121,14 @@ class ConsumptionVoucher(LeverModel):
         e0 = ctx.cal.day(r.date) + r.redemption_days
         g0, g1 = min(e0, ctx.cal.n_days), min(e0 + sp.pull_forward_days, ctx.cal.n_days)
         per_day = pull_forward_per_day(sp, realised)
-        nominal_back = np.zeros((per_day.shape[0], ctx.cal.n_days))
-        nominal_back[:, g0:g1] = per_day
-        _add(ledger, "given_back_in_horizon", nominal_back.sum(axis=1))
-        _add(ledger, "given_back_beyond_horizon", (give_back[:, 0] - nominal_back.sum(axis=1)))
-        back_real = nominal_back / ctx.price[1]
-        flow = real - back_real
-        return Effect(flows={"consumption": flow}, above_quota=aq - back_real * col(sp.above_quota_share), ledger=ledger)
+        back_in = per_day[:, 0] * (g1 - g0) if g1 > g0 else np.zeros(per_day.shape[0])
+        _add(ledger, "given_back_in_horizon", back_in)
+        _add(ledger, "given_back_beyond_horizon", (give_back[:, 0] - back_in))
+        back_real = per_day / ctx.price[1][:, g0:g1]
+        a, b = min(d0, g0), max(d1, g1)  # the window, then the give-back right after it
+        flow = _joined(a, b, (d0, real), (g0, -back_real))
+        above = _joined(a, b, (d0, aq), (g0, -(back_real * col(sp.above_quota_share))))
+        return Effect(flows={"consumption": flow}, above_quota=above, ledger=ledger, span=(a, b))
 
 
 class TaxRelief(LeverModel):
@@ -156,20 +164,22 @@ class TaxRelief(LeverModel):
         d0, d1, _ = _window(ctx, t.start, days)
         paid = np.zeros((amount.shape[0], ctx.cal.n_days))
         paid[:, d0:d1] = amount / days
-        # investment funded by relief: moving sum of the last `investment_days` payments
+        # investment funded by relief: moving sum of the last `investment_days` payments,
+        # which is zero outside [d0, d1 + D)
         share = col(sp.investment_share)
         D = sp.investment_days
         c = np.cumsum(paid, axis=1)
         lagged = np.zeros_like(c)
         lagged[:, D:] = c[:, :-D] if D < c.shape[1] else 0.0
-        inv_nominal = share * (c - lagged) / D
+        a, b = d0, min(ctx.cal.n_days, d1 + D)
+        inv_nominal = share * (c[:, a:b] - lagged[:, a:b]) / D
         ledger: dict[str, FloatArray] = {}
         _add(ledger, "money", amount[:, 0])
         inv_in = inv_nominal.sum(axis=1)
         _add(ledger, "invested_in_horizon", inv_in)
         _add(ledger, "invested_beyond_horizon", (share * amount)[:, 0] - inv_in)
         _add(ledger, "held_as_liquidity", ((1.0 - share) * amount)[:, 0])
-        return Effect(flows={"investment": inv_nominal / ctx.price[2]}, liquidity=paid, ledger=ledger)
+        return Effect(flows={"investment": inv_nominal / ctx.price[2][:, a:b]}, liquidity=paid, ledger=ledger, span=(a, b))
 
 
 class HousingSubsidy(LeverModel):
@@ -191,10 +201,10 @@ class HousingSubsidy(LeverModel):
         money = col(sp.amount_100m) * self.multiplier
         induced = money * col(sp.investment_per_yuan)
         days = (sp.end - sp.start).days + 1
-        real, _, ledger = _demand_effect(ctx, "investment", sp.start, days, induced, 0.0)
+        real, _, ledger, span = _demand_effect(ctx, "investment", sp.start, days, induced, 0.0)
         _add(ledger, "money", money[:, 0])
         _add(ledger, "induced", induced[:, 0])
-        return Effect(flows={"investment": real}, ledger=ledger)
+        return Effect(flows={"investment": real}, ledger=ledger, span=span)
 
 
 class DemandPromotion(LeverModel):
@@ -216,13 +226,14 @@ class DemandPromotion(LeverModel):
         money = col(sp.amount_100m) * self.multiplier
         induced = money * col(sp.spending_per_yuan)
         days = (sp.end - sp.start).days + 1
-        real, aq, ledger = _demand_effect(ctx, sp.sector, sp.start, days, induced, sp.above_quota_share)
+        real, aq, ledger, span = _demand_effect(ctx, sp.sector, sp.start, days, induced, sp.above_quota_share)
         _add(ledger, "money", money[:, 0])
         _add(ledger, "induced", induced[:, 0])
         return Effect(
             flows={sp.sector: real},
             above_quota=aq if sp.sector == "consumption" else None,
             ledger=ledger,
+            span=span,
         )
 
 

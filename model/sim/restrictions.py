@@ -1,7 +1,8 @@
 """The restriction calendar: the one place that turns lockdown phases into allowed shares.
 
 The engine's daily step, the levers (spending halted by lockdown) and the event log all read
-the array built here, so the calendar is computed once per run.
+the array built here, so the calendar is computed once per run. Large ensembles keep it only
+over the phases' days (:class:`RestrictionWindow`), where it differs from 1.
 """
 
 from __future__ import annotations
@@ -54,7 +55,65 @@ def restriction_calendar(params: Params, cal: Calendar) -> FloatArray:
     return cap
 
 
+class SectorShares:
+    """One sector's allowed shares ``(n|1, n_days)``, stored over days ``[lo, hi)`` only (1
+    elsewhere): ``shares[:, a:b]`` gives what the full array holds there."""
+
+    def __init__(self, values: FloatArray, lo: int, n_days: int):
+        self.values, self.lo, self.n_days = values, lo, n_days
+        self.shape = (values.shape[0], n_days)
+
+    def __getitem__(self, key: tuple[slice, slice]) -> FloatArray:
+        rows, days = key
+        if rows != slice(None) or not isinstance(days, slice) or days.step not in (None, 1):
+            raise TypeError("SectorShares supports [:, a:b] only")
+        a, b, _ = days.indices(self.n_days)
+        b = max(a, b)
+        out = np.ones((self.values.shape[0], b - a))
+        lo, hi = max(a, self.lo), min(b, self.lo + self.values.shape[1])
+        if lo < hi:
+            out[:, lo - a : hi - a] = self.values[:, lo - self.lo : hi - self.lo]
+        return out
+
+
+class RestrictionWindow:
+    """The restriction calendar stored over the phases' days only (1 elsewhere), for large
+    ensembles: ``window[s]`` is a :class:`SectorShares`; ``values`` ``(3, n|1, hi - lo)``."""
+
+    def __init__(self, params: Params, cal: Calendar):
+        phases = params.lockdown.phases
+        spans = [d for d in (phase_days(ph, cal) for ph in phases) if d[1] > d[0]]
+        self.lo, self.hi = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else (0, 0)
+        rows = max([phase_cap(ph, s).shape[0] for ph in phases for s in range(3)], default=1)
+        self.values = np.ones((3, rows, self.hi - self.lo))
+        for ph in phases:
+            d0, d1 = phase_days(ph, cal)
+            for s in range(3):
+                self.values[s, :, max(d0, self.lo) - self.lo : max(d1, self.lo) - self.lo] = phase_cap(ph, s)
+        self.n_days = cal.n_days
+        self.shape = (3, rows, cal.n_days)
+
+    def __getitem__(self, s: int) -> SectorShares:
+        return SectorShares(self.values[s], self.lo, self.n_days)
+
+    def restricted_days(self) -> tuple[int, int]:
+        """As :func:`restricted_days` of the full calendar."""
+        hit = np.flatnonzero(np.any(self.values < 1.0, axis=(0, 1)))
+        return (self.lo + int(hit[0]), self.lo + int(hit[-1]) + 1) if hit.size else (self.n_days, 0)
+
+
+def restricted_days(cap: FloatArray, params: Params | None = None, cal: Calendar | None = None) -> tuple[int, int]:
+    """First restricted day and last restricted day + 1 over every sector and draw
+    (``(n_days, 0)`` if none). With ``params`` and ``cal`` only the phases' days are scanned
+    (the calendar is 1 elsewhere)."""
+    lo, hi = 0, cap.shape[-1]
+    if params is not None and cal is not None:
+        spans = [d for d in (phase_days(ph, cal) for ph in params.lockdown.phases) if d[1] > d[0]]
+        lo, hi = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else (0, 0)
+    hit = np.flatnonzero(np.any(cap[:, :, lo:hi] < 1.0, axis=(0, 1)))
+    return (lo + int(hit[0]), lo + int(hit[-1]) + 1) if hit.size else (cap.shape[-1], 0)
+
+
 def first_restricted_day(cap: FloatArray) -> int:
     """First day on which any sector of any draw is restricted (``n_days`` if none)."""
-    hit = np.flatnonzero(np.any(cap < 1.0, axis=(0, 1)))
-    return int(hit[0]) if hit.size else cap.shape[-1]
+    return restricted_days(cap)[0]
