@@ -114,7 +114,7 @@ def _gdp_daily(  # noqa: PLR0913
 
 def gdp_composite(n: int, g: Any, u: dict[str, FloatArray], lever: dict[str, FloatArray]) -> FloatArray:
     """:func:`rebound.sim.result.gdp_composite` in one pass, ``(n, n_days)``."""
-    from rebound.sim.result import SECTORS
+    from rebound.sim.restrictions import SECTORS
 
     f = _c
     two = [f(np.atleast_2d(u[s])) for s in SECTORS]
