@@ -76,7 +76,7 @@ def test_compare_in_chunks_equals_one_run_per_scenario(monkeypatch: pytest.Monke
 
     base = load(ROOT / "params" / "changchun_2022.toml")
     scen = [load(ROOT / "scenarios" / "changchun_2022" / f) for f in ("no_vouchers.toml", "no_policy.toml")]
-    monkeypatch.setattr(cmp_mod, "chunk_draws", lambda n_days: 9)
+    monkeypatch.setattr(cmp_mod, "chunk_draws", lambda n_days, compiled=False: 9)
     monkeypatch.setattr(cmp_mod, "KEEP_DRAWS", 16)
     chunked = cmp_mod.compare_runs(base, scen, 40, 5)
     assert chunked.baseline.n_draws == cmp_mod.KEEP_DRAWS and chunked.totals["baseline"].n_draws == 41

@@ -186,7 +186,8 @@ def run_bytes(params: Params, n_draws: int, n_specs: int) -> tuple[int, int, int
     cal = Calendar.of(params)
     n_keys = len(draw_values(params, 1, np.random.default_rng(0)))
     per_draw = 8 * (2 * n_keys + len(MODEL_INDICATORS) * len(cal.months) + 3 * n_specs)
-    fixed = BASE_BYTES + engine_bytes(chunk_size(cal.n_days), cal.n_days)
+    fast = use_compiled(n_draws + 1)
+    fixed = BASE_BYTES + engine_bytes(chunk_size(cal.n_days, fast), cal.n_days, fast)
     return fixed + per_draw * (n_draws + 1), per_draw, fixed
 
 
@@ -287,7 +288,7 @@ def run(loaded: Loaded, n_draws: int = 0, seed: int = 0, *, chunk_draws: int | N
     n = n_draws + 1 if ensemble else 1
     months = Calendar.of(params).months
     disc = ensemble_discrepancy(params, n_draws, seed, months) if ensemble else None
-    point, vals, result = ensemble_figures(params, values, n, specs, disc, chunk_draws or chunk_size(Calendar.of(params).n_days))
+    point, vals, result = ensemble_figures(params, values, n, specs, disc, chunk_draws or chunk_size(Calendar.of(params).n_days, use_compiled(n)))
     if ensemble:
         vals += observation_noise(n_draws, _precisions(specs, by_key), seed)
     table = _table(specs, by_key, context, year, hz, point, vals if ensemble else None)

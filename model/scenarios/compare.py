@@ -29,6 +29,7 @@ from rebound.scenarios.shared import (
     paired_values,
     percentiles,
 )
+from rebound.sim.kernels import use_compiled
 from rebound.sim.memory import chunk_draws
 from rebound.sim.result import MonthlyTotals, Result
 
@@ -177,7 +178,7 @@ def _run_all(tasks: list[Any], specs: list[Spec], progress: Progress | None, exe
         if progress is not None:
             progress(len(tasks), len(tasks))
         return runs, [MonthlyTotals.of(r, keys) for r in runs]
-    chunk = chunk_draws(runs[0].cal.n_days)
+    chunk = chunk_draws(runs[0].cal.n_days, use_compiled(n))
     return runs, summarise_batched([(p, vals) for p, vals, _ in tasks], n, keys, chunk, ex, progress)
 
 

@@ -84,6 +84,8 @@ def evaluate_task(task: tuple[Params, dict[str, FloatArray], int, list[Spec], bo
     every batch of one ensemble runs the same code wherever it runs.
     """
     params, values, n, specs, compiled = task
+    if compiled or (compiled is None and use_compiled(n)):
+        return Evaluator(simulate_totals(params, n, values, compiled=True)).values(specs)
     return Evaluator(simulate(params, n, values, compiled=compiled)).values(specs)
 
 

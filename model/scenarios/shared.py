@@ -29,6 +29,7 @@ from rebound.params.schema import Params
 from rebound.problems import InputError, Problem
 from rebound.scenarios.distribute import Executor, LocalExecutor, evaluate_batched
 from rebound.sim.calendar import Calendar
+from rebound.sim.kernels import use_compiled
 from rebound.sim.memory import chunk_draws
 
 FloatArray = NDArray[np.float64]
@@ -92,7 +93,7 @@ def evaluate_chunked(
     With a Dask ``executor`` the batches run as tasks on the cluster (rebound.scenarios.distribute).
     """
     n_days = Calendar.of(params).n_days
-    step = max_draws or min(chunk_size(n_days), chunk_draws(n_days))
+    step = max_draws or min(chunk_size(n_days), chunk_draws(n_days, use_compiled(n_total)))
     return evaluate_batched(params, values, n_total, specs, step, executor or LocalExecutor(), progress)
 
 

@@ -318,3 +318,53 @@ def restricted_cohorts(out: FloatArray, cap: FloatArray, lo: int, each: FloatArr
     _cohorts(out, f(cap), int(lo), f(np.atleast_2d(each)), np.asarray(starts, dtype=np.int64), float(duration_days))
 
 
+@_jit
+def _spending(  # noqa: PLR0913
+    real: Any, spent: Any, cap: Any, lo: int, each: Any, starts: Any, duration: float, free: Any,
+    lg: Any, tau: Any, month_of_day: Any, days_in_month: Any, a: int, a0: int,
+) -> None:  # pragma: no cover - compiled
+    n, width = real.shape
+    n_days = a + width
+    hi = lo + cap.shape[1]
+    nominal = np.empty(width)
+    price = np.empty(n_days - a0)
+    for i in range(n):
+        nominal[:] = 0.0
+        ic, e = _row(cap, i), each[_row(each, i), 0]
+        for s in starts:  # cohorts that meet a restriction, as _cohorts
+            work, prev = 0.0, 0.0
+            for t in range(s, n_days):
+                work += cap[ic, t - lo] if lo <= t < hi else 1.0
+                x = min(max(work / duration, 0.0), 1.0)
+                done = x * x * (3.0 - 2.0 * x)
+                nominal[t - a] += e * (done - prev)
+                if prev == 1.0 and done == 1.0:
+                    break
+                prev = done
+        total = 0.0
+        for j in range(width):
+            nominal[j] += e * free[j]  # cohorts at full pace: one shared curve
+            total += nominal[j]
+        spent[i] = total
+        _price_days(price, lg[_row(lg, i)], tau, month_of_day, days_in_month, a, n_days)
+        for j in range(width):
+            real[i, j] = nominal[j] / price[a + j - a0]
+
+
+def spending(cap: Any, each: FloatArray, restricted: list[int], duration_days: int, free: FloatArray, price: LazyPrice, a: int) -> tuple[FloatArray, FloatArray]:
+    """Construction spending from day ``a`` on: the real flow ``(n|1, n_days - a)`` and the
+    nominal total ``(n|1,)`` (``cohort_flows`` divided by the price index, in one pass).
+
+    ``cap`` holds the allowed shares of investment (a :class:`rebound.sim.restrictions.SectorShares`),
+    ``restricted`` the cohorts' start days that meet a restriction, ``free`` the shared curve of
+    the others from day ``a`` on.
+    """
+    cal = price.cal
+    rows = max(each.shape[0], cap.values.shape[0], price.lg.shape[0])
+    real = np.empty((rows, cal.n_days - a))
+    spent = np.empty(rows)
+    _spending(
+        real, spent, _c(cap.values), int(cap.lo), _c(np.atleast_2d(each)), np.asarray(restricted, dtype=np.int64), float(duration_days), _c(free),
+        price.lg, _c(cal.year_fraction), np.ascontiguousarray(cal.month_of_day, dtype=np.int64), _c(cal.days_in_month), int(a), month_start(cal, a),
+    )
+    return real, spent

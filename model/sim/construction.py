@@ -6,6 +6,8 @@ follows :func:`rebound.sim.dynamics.smoothstep` over the construction duration.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -28,6 +30,27 @@ def construction_flow(
     return cohort_flows(ctx, amount_100m, [start_day], duration_days)
 
 
+def _plan(ctx: Context, amount_100m: FloatArray, starts: list[int], duration_days: int) -> tuple[Any, int, FloatArray, list[int], FloatArray]:
+    """(allowed shares, their first day, each cohort's amount, starts that meet a restriction,
+    the shared full-pace curve of the others over the horizon)."""
+    n = ctx.cal.n_days
+    cap = ctx.cap_max[2]
+    # the allowed shares may be stored over the phases' days only (RestrictionWindow)
+    values, lo = (cap.values, cap.lo) if isinstance(cap, SectorShares) else (cap, 0)
+    each = amount_100m / max(len(starts), 1)
+    restricted = np.flatnonzero(np.any(values < 1.0, axis=0))
+    last = lo + int(restricted[-1]) if restricted.size else -1
+    D = duration_days
+    k = np.arange(1, D + 1, dtype=float)
+    base = smoothstep(k / D) - smoothstep((k - 1) / D)  # full-pace spending share by work day
+    free_curve = np.zeros(n)
+    for s in starts:
+        if last < s < n:
+            seg = base[: n - s]
+            free_curve[s : s + seg.size] += seg
+    return values, lo, each, [s for s in starts if s < n and s <= last], free_curve
+
+
 def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], duration_days: int) -> FloatArray:
     r"""Sum of :func:`construction_flow` over cohorts, each spending ``amount_100m / len(starts)``.
 
@@ -36,40 +59,43 @@ def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], durat
     computed per draw. Same result, much less work for large ensembles.
     """
     n = ctx.cal.n_days
-    cap = ctx.cap_max[2]
-    # the allowed shares may be stored over the phases' days only (RestrictionWindow)
-    values, lo = (cap.values, cap.lo) if isinstance(cap, SectorShares) else (cap, 0)
-    rows = max(amount_100m.shape[0], cap.shape[0])
+    rows = max(amount_100m.shape[0], ctx.cap_max[2].shape[0])
     out = np.zeros((rows, n))
     if not starts:
         return out
-    each = amount_100m / len(starts)
-    restricted = np.flatnonzero(np.any(values < 1.0, axis=0))
-    last = lo + int(restricted[-1]) if restricted.size else -1
+    values, lo, each, restricted, free_curve = _plan(ctx, amount_100m, starts, duration_days)
     D = duration_days
-    k = np.arange(1, D + 1, dtype=float)
-    base = smoothstep(k / D) - smoothstep((k - 1) / D)  # full-pace spending share by work day
-    free_curve = np.zeros(n)
     if ctx.compiled:
         from rebound.sim import compiled as kernels
 
-        kernels.restricted_cohorts(out, values, lo, each, [s for s in starts if s < n and s <= last], D)
-    for s in starts:
-        if s >= n:
-            continue
-        if s > last:
-            seg = base[: n - s]
-            free_curve[s : s + seg.size] += seg
-        elif not ctx.compiled:
-            work = np.cumsum(cap[:, s:], axis=1)
+        kernels.restricted_cohorts(out, values, lo, each, restricted, D)
+    else:
+        for s in restricted:
+            work = np.cumsum(values[:, s - lo :], axis=1)
             done = smoothstep(work / D)
             prev = np.concatenate([np.zeros((done.shape[0], 1)), done[:, :-1]], axis=1)
             out[:, s:] += each * (done - prev)
-    free = [s for s in starts if last < s < n]
+    free = [s for s in starts if s < n and s not in restricted]
     if free:  # the free curve is zero before its first cohort
         f0 = min(free)
         out[:, f0:] += each * free_curve[None, f0:]
     return out
+
+
+def spending(ctx: Context, amount_100m: FloatArray, starts: list[int], duration_days: int, a: int) -> tuple[FloatArray, FloatArray]:
+    """Real construction spending from day ``a`` (the first start) on and its nominal total.
+
+    Large ensembles (prices computed on demand) take one compiled pass
+    (:func:`rebound.sim.compiled.spending`); otherwise :func:`cohort_flows` divided by the price.
+    """
+    price = ctx.price[2]
+    if ctx.compiled and not isinstance(price, np.ndarray) and starts:
+        from rebound.sim import compiled as kernels
+
+        _, _, each, restricted, free_curve = _plan(ctx, amount_100m, starts, duration_days)
+        return kernels.spending(ctx.cap_max[2], each, restricted, duration_days, free_curve[a:], price, a)
+    flow = cohort_flows(ctx, amount_100m, starts, duration_days)
+    return _real(ctx, flow, a), flow[:, a:].sum(axis=1)
 
 
 def _real(ctx: Context, flow: FloatArray, start: int) -> FloatArray:
@@ -106,14 +132,13 @@ class ProjectStarts(LeverModel):
         d0 = ctx.cal.day(sp.start)
         d1 = ctx.cal.day(sp.end)
         starts = list(range(d0, d1 + 1, COHORT_DAYS))
-        flow = cohort_flows(ctx, money, starts, sp.construction_days)
         a = min(max(d0, 0), ctx.cal.n_days)  # nothing is spent before the first start
-        spent = flow[:, a:].sum(axis=1)
+        real, spent = spending(ctx, money, starts, sp.construction_days, a)
         ledger: dict[str, FloatArray] = {}
         _add(ledger, "money", money[:, 0])
         _add(ledger, "spent_in_horizon", spent)
         _add(ledger, "beyond_horizon", money[:, 0] - spent)
-        return Effect(flows={"investment": _real(ctx, flow, a)}, ledger=ledger, span=(a, ctx.cal.n_days))
+        return Effect(flows={"investment": real}, ledger=ledger, span=(a, ctx.cal.n_days))
 
 
 class SpecialBond(LeverModel):
@@ -142,13 +167,12 @@ class SpecialBond(LeverModel):
         extra = capex * col(sp.incremental_share)
         d0, d1 = ctx.cal.day(iss.start), ctx.cal.day(iss.end)
         starts = [s + sp.lag_days for s in range(d0, d1 + 1, COHORT_DAYS)]
-        flow = cohort_flows(ctx, extra, starts, sp.spend_days)
         a = min(max(min(starts), 0), ctx.cal.n_days) if starts else ctx.cal.n_days  # nothing is spent before
-        spent = flow[:, a:].sum(axis=1)
+        real, spent = spending(ctx, extra, starts, sp.spend_days, a)
         ledger: dict[str, FloatArray] = {}
         _add(ledger, "money", money[:, 0])
         _add(ledger, "not_capex", (money - capex)[:, 0])
         _add(ledger, "not_incremental", (capex - extra)[:, 0])
         _add(ledger, "spent_in_horizon", spent)
         _add(ledger, "beyond_horizon", extra[:, 0] - spent)
-        return Effect(flows={"investment": _real(ctx, flow, a)}, ledger=ledger, span=(a, ctx.cal.n_days))
+        return Effect(flows={"investment": real}, ledger=ledger, span=(a, ctx.cal.n_days))

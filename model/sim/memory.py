@@ -19,6 +19,10 @@ BASE_BYTES = 320 << 20  # the interpreter with numpy, pandas, scipy and the mode
 # a chunk of the engine peaks at about this many float64 (draw x day) arrays (tracemalloc,
 # Changchun 2022): state, utilisation, outputs, lever flows, GDP and numpy temporaries
 ARRAYS_PER_DRAW_DAY = 40
+# the fused kernel (rebound.sim.fused) keeps lever windows, restriction windows and a few
+# (draw x day) arrays of set-up: 5.5 arrays a draw-day measured (tracemalloc, Changchun 2022)
+COMPILED_ARRAYS_PER_DRAW_DAY = 8
+MAX_COMPILED_CHUNK = 2500
 CHUNK_BYTES = 192 << 20  # engine memory per chunk; small chunks also keep numpy's buffers warm
 MIN_CHUNK, MAX_CHUNK = 64, 2000
 _SUFFIX = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -37,14 +41,16 @@ def budget_bytes() -> int:
         raise InputError([Problem("REBOUND_MEMORY_BUDGET", None, "", f"'{os.environ['REBOUND_MEMORY_BUDGET']}' is not a size (e.g. 1.5G, 800M)")]) from None
 
 
-def chunk_draws(n_days: int) -> int:
-    """Draws simulated at once: about :data:`CHUNK_BYTES` of engine arrays, 64..2000."""
-    return int(min(MAX_CHUNK, max(MIN_CHUNK, CHUNK_BYTES // (8 * ARRAYS_PER_DRAW_DAY * n_days))))
+def chunk_draws(n_days: int, compiled: bool = False) -> int:
+    """Draws simulated at once: about :data:`CHUNK_BYTES` of engine arrays, 64..2000 (the
+    fused kernel, ``compiled``, keeps far fewer arrays: up to 2500)."""
+    per_day = COMPILED_ARRAYS_PER_DRAW_DAY if compiled else ARRAYS_PER_DRAW_DAY
+    return int(min(MAX_COMPILED_CHUNK if compiled else MAX_CHUNK, max(MIN_CHUNK, CHUNK_BYTES // (8 * per_day * n_days))))
 
 
-def engine_bytes(n_draws: int, n_days: int) -> int:
+def engine_bytes(n_draws: int, n_days: int, compiled: bool = False) -> int:
     """Estimated peak of one engine call over ``n_draws`` draws."""
-    return 8 * ARRAYS_PER_DRAW_DAY * n_days * n_draws
+    return 8 * (COMPILED_ARRAYS_PER_DRAW_DAY if compiled else ARRAYS_PER_DRAW_DAY) * n_days * n_draws
 
 
 def check_budget(need: int, what: str, per_draw: int, fixed: int) -> None:
