@@ -82,15 +82,15 @@ def test_negative_output_falls_back_to_the_engine_give_back_rule(monkeypatch: py
     from rebound.sim import engine, fused
 
     loaded, values = _draws(ROOT / "params" / "changchun_2022.toml", 20)
-    real = fused.totals
+    real = fused.run_kernel
     calls: list[int] = []
 
-    def flag_all(e: object, first: int) -> tuple[dict[tuple[str, str], np.ndarray], np.ndarray]:
-        sums, bad = real(e, first)
+    def flag_all(args: tuple[object, ...], parallel: bool = True) -> tuple[dict[tuple[str, str], np.ndarray], np.ndarray]:
+        sums, bad = real(args, parallel)
         calls.append(1)
         return sums, np.ones_like(bad)
 
-    monkeypatch.setattr(fused, "totals", flag_all)
+    monkeypatch.setattr(fused, "run_kernel", flag_all)
     got = engine.simulate_totals(loaded.params, 20, values, compiled=True)
     ref = MonthlyTotals.of(simulate(loaded.params, 20, values, compiled=False), list(TOTAL_KEYS))
     assert calls == [1]

@@ -6,6 +6,7 @@ Pure: returns data frames and dictionaries; :mod:`rebound.writers` writes them.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from rebound.params.schema import Params
 from rebound.params.source import display
 from rebound.problems import InputError, Problem
 from rebound.sim.calendar import Calendar
-from rebound.sim.engine import simulate, simulate_totals
+from rebound.sim.engine import Engine, simulate
 from rebound.sim.kernels import use_compiled
 from rebound.sim.memory import BASE_BYTES, check_budget, engine_bytes
 from rebound.sim.memory import chunk_draws as chunk_size
@@ -186,8 +187,8 @@ def run_bytes(params: Params, n_draws: int, n_specs: int) -> tuple[int, int, int
     cal = Calendar.of(params)
     n_keys = len(draw_values(params, 1, np.random.default_rng(0)))
     per_draw = 8 * (2 * n_keys + len(MODEL_INDICATORS) * len(cal.months) + 3 * n_specs)
-    fast = use_compiled(n_draws + 1)
-    fixed = BASE_BYTES + engine_bytes(chunk_size(cal.n_days, fast), cal.n_days, fast)
+    fast = use_compiled(n_draws + 1)  # the compiled pipeline holds two chunks at once
+    fixed = BASE_BYTES + (2 if fast else 1) * engine_bytes(chunk_size(cal.n_days, fast), cal.n_days, fast)
     return fixed + per_draw * (n_draws + 1), per_draw, fixed
 
 
@@ -205,21 +206,46 @@ def ensemble_figures(
     every draw; each draw's figures are the same as in one run over all draws.
     """
     out = np.empty((n, len(specs)))
+    if use_compiled(n):
+        res = simulate(params, 1, {k: v[:1] for k, v in values.items()}, compiled=False)  # draw 0: the point run, whose paths are written
+        out[:1] = Evaluator(res, {k: v[:1] for k, v in (discrepancy or {}).items()}).values(specs)
+        compiled_figures(params, values, specs, discrepancy, chunk, out)
+        return Evaluator(res).values(specs)[0], out, res
     first: Result | None = None
     point = np.empty(0)
-    fast = use_compiled(n)  # one choice for the whole ensemble: every chunk runs the same code
-    # compiled: draw 0 (the point run, whose paths are written) runs the numpy engine, every
-    # other draw the fused kernel that keeps monthly totals only
-    bounds = [(0, 1), *((lo, min(n, lo + chunk)) for lo in range(1, n, chunk))] if fast else [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
-    for lo, hi in bounds:
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
         part = {k: v[lo:hi] for k, v in values.items()}
-        res: Result | MonthlyTotals = simulate_totals(params, hi - lo, part, compiled=True) if fast and lo > 0 else simulate(params, hi - lo, part, compiled=False if fast else None)
-        disc = {k: v[lo:hi] for k, v in (discrepancy or {}).items()}
-        out[lo:hi] = Evaluator(res, disc).values(specs)
-        if first is None and isinstance(res, Result):
+        res = simulate(params, hi - lo, part, compiled=False)
+        out[lo:hi] = Evaluator(res, {k: v[lo:hi] for k, v in (discrepancy or {}).items()}).values(specs)
+        if first is None:
             first, point = res, Evaluator(res).values(specs)[0]
     assert first is not None
     return point, out, first
+
+
+def compiled_figures(params: Params, values: dict[str, FloatArray], specs: list[Spec], discrepancy: dict[str, FloatArray] | None, chunk: int, out: FloatArray) -> None:
+    """Figures of draws 1.. into ``out`` by the fused kernel, ``chunk`` draws at a time, as a
+    two-stage pipeline: while one chunk's compiled kernel runs on a worker thread (without the
+    GIL), this thread prepares the next (events, levers: Python) and evaluates the previous.
+    Each draw's figures do not depend on the chunk or thread that computed them."""
+    n = out.shape[0]
+
+    def finish(job: Future[MonthlyTotals], lo: int, hi: int) -> None:
+        disc = {k: v[lo:hi] for k, v in (discrepancy or {}).items()}
+        out[lo:hi] = Evaluator(job.result(), disc).values(specs)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebound-kernel") as pool:
+        pending: tuple[Future[MonthlyTotals], int, int] | None = None
+        for lo in range(1, n, chunk):
+            hi = min(n, lo + chunk)
+            job = Engine(params, hi - lo, {k: v[lo:hi] for k, v in values.items()}, compiled=True).totals_job()
+            running = pool.submit(job, False)
+            if pending is not None:
+                finish(*pending)
+            pending = (running, lo, hi)
+        if pending is not None:
+            finish(*pending)
 
 
 def _context_row(ob: Observation, reason: str) -> dict[str, Any]:

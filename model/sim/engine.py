@@ -9,7 +9,7 @@ lever reads the state.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any, cast
 
 import numpy as np
@@ -61,7 +61,7 @@ class Engine:
         self.cal = Calendar.of(params)
         self.events: list[Event] = []
         self.above_quota_flow: Any = np.zeros((1, self.cal.n_days))
-        self.above_quota_window: windows.Window | None = None
+        self.above_quota_parts: list[windows.Window] = []
         self.liquidity_paid: Any = np.zeros((1, self.cal.n_days))
         self.cap_max: Any = None  # (3, n|1, n_days) array, or a RestrictionWindow for run_totals
         self.restricted = (0, 0)
@@ -127,9 +127,9 @@ class Engine:
         self._log(day, action.kind, f"levers.{lever.name}[{action.index}]")
         a = effect.span[0]
         for sector, flow in effect.flows.items():
-            self.flows[lever.name][sector] = windows.add(self.flows[lever.name].get(sector), a, flow)
+            self.flows[lever.name].setdefault(sector, []).append((a, flow))
         if effect.above_quota is not None:
-            self.above_quota_window = windows.add(self.above_quota_window, a, effect.above_quota)
+            self.above_quota_parts.append((a, effect.above_quota))
         if effect.liquidity is not None:
             self.liquidity_paid = self.liquidity_paid + effect.liquidity
         for k, v in effect.ledger.items():
@@ -180,7 +180,7 @@ class Engine:
         self.levers = build_levers(p.levers)
         self.flows: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
         self.ledger: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
-        self.above_quota_window = None
+        self.above_quota_parts = []
         self.liquidity_paid = np.zeros((1, cal.n_days))
         self.env = simpy.Environment()
         for i, ph in enumerate(p.lockdown.phases):
@@ -209,7 +209,7 @@ class Engine:
         self._finish_events()
         # daily paths are kept: lever flows over the whole horizon
         self.flows = {lv: {s: windows.full(w, cal.n_days) for s, w in f.items()} for lv, f in self.flows.items()}
-        self.above_quota_flow = windows.full(self.above_quota_window, cal.n_days)
+        self.above_quota_flow = windows.full(self.above_quota_parts, cal.n_days)
         return self._assemble()
 
     def run_totals(self) -> MonthlyTotals:
@@ -220,8 +220,15 @@ class Engine:
         give-back larger than spending, handled by :meth:`_absorb_give_back`), and runs without
         the kernels, take the full engine.
         """
+        return self.totals_job()(True)
+
+    def totals_job(self) -> Callable[[bool], MonthlyTotals]:
+        """Prepare :meth:`run_totals` (events, levers, the kernel's arguments: Python work) and
+        return the rest as a function of ``parallel``, which runs the compiled kernel with the
+        GIL released: a pipeline may prepare the next chunk on this thread meanwhile."""
         if not self.compiled:
-            return MonthlyTotals.of(self.run(), list(TOTAL_KEYS))
+            totals = MonthlyTotals.of(self.run(), list(TOTAL_KEYS))
+            return lambda parallel: totals
         from rebound.sim import fused
 
         first = self._prepare(monthly=True)
@@ -229,19 +236,19 @@ class Engine:
         self._finish_events()
         self.rates = Rates.of(self.params)
         self.above_quota_share = col(self.params.sectors.consumption.above_quota_share)
-        sums, bad = fused.totals(self, first)
-        if np.any(bad):
-            return MonthlyTotals.of(Engine(self.params, self.n, self.values, compiled=True).run(), list(TOTAL_KEYS))
-        return MonthlyTotals(self.n, self.cal.months, sums)
+        args = fused.kernel_args(self, first)
+
+        def finish(parallel: bool) -> MonthlyTotals:
+            sums, bad = fused.run_kernel(args, parallel)
+            if np.any(bad):
+                return MonthlyTotals.of(Engine(self.params, self.n, self.values, compiled=True).run(), list(TOTAL_KEYS))
+            return MonthlyTotals(self.n, self.cal.months, sums)
+
+        return finish
 
     def lever_window(self, sector: str) -> windows.Window | None:
         """All levers' real flow in a sector on the days they act (as :meth:`Result.lever_total`)."""
-        tot: windows.Window | None = None
-        for lv in self.levers:
-            if sector in self.flows[lv.name]:
-                a, v = self.flows[lv.name][sector]
-                tot = windows.add(tot, a, v.copy() if tot is None else v)
-        return tot
+        return windows.total([part for lv in self.levers for part in self.flows[lv.name].get(sector, [])])
 
     def _absorb_give_back(self, sector: str, short: FloatArray) -> None:
         """Spending given back (voucher pull-forward) cannot exceed what would be spent.

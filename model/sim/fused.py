@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rebound.sim import windows
-from rebound.sim.compiled import _c, _jit, _price_days, _row, prior_days
+from rebound.sim.compiled import _c, _jit, _price_days, _row, month_start, prior_days
 
 FloatArray = NDArray[np.float64]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,11 +93,23 @@ def _gdp_levels(  # noqa: PLR0913
 
 
 @_jit
+def _price_sum(tau: float, lg: float, days: float) -> float:  # pragma: no cover - compiled
+    r"""Sum of the daily price index over a whole month from its first day:
+    :math:`p_a \sum_{k<D} f^k = p_a\,\mathrm{expm1}(\ln(1+g)/12) / \mathrm{expm1}(\ln(1+g)/(12D))`
+    with :math:`p_a = (1+g)^{\tau_a}`, :math:`f = (1+g)^{1/(12D)}` (the daily ratio)."""
+    p = math.exp(tau * lg)
+    if lg == 0.0:
+        return p * days
+    return p * math.expm1(lg / 12.0) / math.expm1(lg / (12.0 * days))
+
+
+@_jit
 def _draw(  # noqa: C901, PLR0912, PLR0913, PLR0915 - one draw's fused daily step, written out as in the engine
     i: Any, out: Any, bad: Any, days: Any, month_of_day: Any, tau: Any, days_in_month: Any,
     pot0: Any, pot1: Any, pot2: Any, lg: Any, cap0: Any, cap1: Any, cap2: Any, lev0: Any, lev1: Any, lev2: Any, spans: Any,
     rates: Any, liquidity_rates: Any, liq: Any, gdp0: Any, aq_share: Any, aq_lev: Any,
     gdp_m: Any, levels: Any, w: Any, eps: Any, bs0: Any, bs1: Any, bs2: Any, va: Any,
+    month_first: Any, liq_ok: Any, relief0: Any,
 ) -> None:  # pragma: no cover - compiled
     n_days = month_of_day.shape[0]
     first, cap_end, prior_a, prior_b, cap_lo = days[0], days[1], days[2], days[3], days[4]
@@ -121,13 +133,22 @@ def _draw(  # noqa: C901, PLR0912, PLR0913, PLR0915 - one draw's fused daily ste
     a0, a1, a2 = va[0, i], va[1, i], va[2, i]
     lg0, lg1, lg2, lg3 = lg[0, i], lg[1, i], lg[2, i], lg[3, i]
     g0 = gdp0[_row(gdp0, i)]
-    monotone = sp >= 0.0 and sd >= 0.0 and g0 > 0.0 and k0[0] > 0.0 and k1[0] > 0.0 and k2[0] > 0.0
-    relief = 0.0
-    for t in range(n_days):
-        if liq[il, t] < 0.0:
-            monotone = False
-    for t in range(min(first, n_days)):
-        relief = relief + liq[il, t]
+    # relief is never negative in a valid file; relief0 is what was paid before the first restriction
+    monotone = sp >= 0.0 and sd >= 0.0 and g0 > 0.0 and k0[0] > 0.0 and k1[0] > 0.0 and k2[0] > 0.0 and liq_ok[il]
+    relief = relief0[il]
+    # whole months before anything happens (before the first restriction and every lever):
+    # everything runs at potential, so a month's totals are closed forms
+    quiet = days[5]
+    for m in range(month_of_day[quiet] if quiet < n_days else out.shape[2]):
+        y0, y1, y2 = pot0[jp0, m], pot1[jp1, m], pot2[jp2, m]
+        if y0 < 0.0 or y1 < 0.0 or y2 < 0.0:
+            bad[i] = True
+        aq = aqs * y1
+        gdp = v[0, m] + v[1, m] * (wi * bs0[jb0, m] + (1.0 - wi) * bs2[jb2, m]) + v[2, m] * (1.0 + ei * (bs1[jb1, m] - 1.0))
+        tm, dm = tau[month_first[m]], days_in_month[m]
+        q0, q1, q2, q3 = _price_sum(tm, lg0, dm), _price_sum(tm, lg1, dm), _price_sum(tm, lg2, dm), _price_sum(tm, lg3, dm)
+        out[0, i, m], out[1, i, m], out[2, i, m], out[3, i, m], out[4, i, m] = y0 * dm, y0 * q0, y1 * dm, y1 * q1, aq * dm
+        out[5, i, m], out[6, i, m], out[7, i, m], out[8, i, m], out[9, i, m] = aq * q1, y2 * dm, y2 * q2, gdp * dm, gdp * q3
     # state of the three sectors: capacity, scar, backlog, catch-up, shortfall
     ka0, sc0, bl0, cu0, sh0 = 1.0, 0.0, 0.0, 0.0, 0.0
     ka1, sc1, bl1, cu1, sh1 = 1.0, 0.0, 0.0, 0.0, 0.0
@@ -135,10 +156,10 @@ def _draw(  # noqa: C901, PLR0912, PLR0913, PLR0915 - one draw's fused daily ste
     last_ell, scar_f = math.nan, 1.0
     p0 = p1 = p2 = p3 = f0 = f1 = f2 = f3 = 0.0  # price indices and their daily ratios
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = 0.0  # this month's totals
-    for t in range(n_days):
+    for t in range(quiet, n_days):
         m = month_of_day[t]
-        if t == 0 or m != month_of_day[t - 1]:
-            if t > 0:
+        if t == quiet or m != month_of_day[t - 1]:
+            if t > quiet:
                 mp = month_of_day[t - 1]
                 out[0, i, mp], out[1, i, mp], out[2, i, mp], out[3, i, mp], out[4, i, mp] = s0, s1, s2, s3, s4
                 out[5, i, mp], out[6, i, mp], out[7, i, mp], out[8, i, mp], out[9, i, mp] = s5, s6, s7, s8, s9
@@ -195,47 +216,84 @@ def _totals(  # noqa: PLR0913
     pot0: Any, pot1: Any, pot2: Any, lg: Any, cap0: Any, cap1: Any, cap2: Any, lev0: Any, lev1: Any, lev2: Any, spans: Any,
     rates: Any, liquidity_rates: Any, liq: Any, gdp0: Any, aq_share: Any, aq_lev: Any,
     gdp_m: Any, levels: Any, w: Any, eps: Any, bs0: Any, bs1: Any, bs2: Any, va: Any,
+    month_first: Any, liq_ok: Any, relief0: Any,
 ) -> None:  # pragma: no cover - compiled
     """Monthly totals of every indicator for every draw (see :func:`totals`), draws in parallel."""
     for i in numba.prange(out.shape[1]):
         _draw(
             np.int64(i), out, bad, days, month_of_day, tau, days_in_month, pot0, pot1, pot2, lg, cap0, cap1, cap2, lev0, lev1, lev2, spans,
-            rates, liquidity_rates, liq, gdp0, aq_share, aq_lev, gdp_m, levels, w, eps, bs0, bs1, bs2, va,
+            rates, liquidity_rates, liq, gdp0, aq_share, aq_lev, gdp_m, levels, w, eps, bs0, bs1, bs2, va, month_first, liq_ok, relief0,
         )
 
 
-def totals(engine: Any, first: int) -> tuple[dict[tuple[str, str], FloatArray], NDArray[np.bool_]]:
-    """Monthly totals of every indicator (real and nominal) of an engine after its events, and
-    which draws have negative output (the caller then runs the full engine, whose give-back
-    rule handles them).
+@_jit
+def _totals_serial(  # noqa: PLR0913
+    out: Any, bad: Any, days: Any, month_of_day: Any, tau: Any, days_in_month: Any,
+    pot0: Any, pot1: Any, pot2: Any, lg: Any, cap0: Any, cap1: Any, cap2: Any, lev0: Any, lev1: Any, lev2: Any, spans: Any,
+    rates: Any, liquidity_rates: Any, liq: Any, gdp0: Any, aq_share: Any, aq_lev: Any,
+    gdp_m: Any, levels: Any, w: Any, eps: Any, bs0: Any, bs1: Any, bs2: Any, va: Any,
+    month_first: Any, liq_ok: Any, relief0: Any,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_totals` on the calling thread (with the GIL released), for a pipeline in which
+    another thread prepares the next chunk meanwhile."""
+    for i in range(out.shape[1]):
+        _draw(
+            i, out, bad, days, month_of_day, tau, days_in_month, pot0, pot1, pot2, lg, cap0, cap1, cap2, lev0, lev1, lev2, spans,
+            rates, liquidity_rates, liq, gdp0, aq_share, aq_lev, gdp_m, levels, w, eps, bs0, bs1, bs2, va, month_first, liq_ok, relief0,
+        )
+
+
+def kernel_args(engine: Any, first: int) -> tuple[Any, ...]:
+    """The fused kernel's arguments for an engine after its events (Python and numpy work).
 
     ``engine`` ran :meth:`rebound.sim.engine.Engine._prepare` with ``monthly=True``: potential
     one value per month, prices as :class:`rebound.sim.compiled.LazyPrice`, GDP inputs unscaled.
+    The first two arguments are the outputs: totals ``(10, n, n_months)`` and the draws with
+    negative output.
     """
-    from rebound.sim.result import SECTORS, TOTAL_KEYS
+    from rebound.sim.result import SECTORS, TOTAL_KEYS, month_starts
 
     f, n, cal = _c, engine.n, engine.cal
     r = engine.rates
     rates = np.ascontiguousarray(np.stack([np.broadcast_to(np.asarray(getattr(r, k), dtype=float), (3, n)) for k in RATE_NAMES], axis=1))
     liquidity_rates = np.ascontiguousarray(np.stack([np.broadcast_to(r.speedup, (n,)), np.broadcast_to(r.scar_reduction, (n,))]))
     n_days = cal.n_days
-    wins = [*(engine.lever_window(s) for s in SECTORS), engine.above_quota_window]
+    wins = [*(engine.lever_window(s) for s in SECTORS), windows.total(engine.above_quota_parts)]
     spans = np.array([windows.span(w) for w in wins], dtype=np.int64)
     l0, l1, l2, aq = (np.zeros((1, 1)) if w is None else f(w[1]) for w in wins)
     g = engine.gdp_monthly
     lg = np.ascontiguousarray(np.stack([np.broadcast_to(engine.price_lg[s], (n,)) for s in (*SECTORS, "gdp")]))
-    days = np.array([int(first), engine.restricted[1], *prior_days(cal), engine.cap_max.lo], dtype=np.int64)
-    out = np.zeros((len(TOTAL_KEYS), n, len(cal.months)))
-    bad = np.zeros(n, dtype=np.bool_)
+    quiet = min([int(first), *(a for a, b in spans if b > a)])
+    quiet = month_start(cal, quiet) if quiet < n_days else n_days  # whole months before anything happens
+    days = np.array([int(first), engine.restricted[1], *prior_days(cal), engine.cap_max.lo, quiet], dtype=np.int64)
+    liq = f(np.broadcast_to(engine.liquidity_paid, (engine.liquidity_paid.shape[0], n_days)))
     va = np.ascontiguousarray(np.stack([np.broadcast_to(np.asarray(g["va_share"][s], dtype=float)[:, 0], (n,)) for s in SECTORS]))
     p0, p1, p2 = (f(engine.pot_monthly[s]) for s in SECTORS)
     c0, c1, c2 = (f(engine.cap_max.values[j]) for j in range(3))  # a RestrictionWindow: days [lo, hi)
     b0, b1, b2 = (f(g["base_shock"][s]) for s in SECTORS)
-    _totals(
-        out, bad, days, np.ascontiguousarray(cal.month_of_day, dtype=np.int64), f(cal.year_fraction), f(cal.days_in_month),
+    return (
+        np.zeros((len(TOTAL_KEYS), n, len(cal.months))), np.zeros(n, dtype=np.bool_),
+        days, np.ascontiguousarray(cal.month_of_day, dtype=np.int64), f(cal.year_fraction), f(cal.days_in_month),
         p0, p1, p2, lg, c0, c1, c2, l0, l1, l2, spans,
-        rates, liquidity_rates, f(np.broadcast_to(engine.liquidity_paid, (engine.liquidity_paid.shape[0], n_days))), f(engine.gdp_prior[:, 0]),
+        rates, liquidity_rates, liq, f(engine.gdp_prior[:, 0]),
         f(engine.above_quota_share), aq,
         f(g["potential"]), f(g["levels"]), f(g["w"]), f(g["eps"]), b0, b1, b2, va,
+        month_starts(cal), np.ascontiguousarray(np.all(liq >= 0.0, axis=1)), np.ascontiguousarray(np.sum(liq[:, :first], axis=1)),
     )
+
+
+def run_kernel(args: tuple[Any, ...], parallel: bool = True) -> tuple[dict[tuple[str, str], FloatArray], NDArray[np.bool_]]:
+    """Run the fused kernel on :func:`kernel_args`: (totals by (indicator, basis), draws whose
+    output went negative: the caller reruns those with the full engine, whose give-back rule
+    handles them). ``parallel``: draws on numba's threads, else on this thread only."""
+    from rebound.sim.result import TOTAL_KEYS
+
+    (_totals if parallel else _totals_serial)(*args)
+    out, bad = args[0], args[1]
     return {k: out[j] for j, k in enumerate(TOTAL_KEYS)}, bad
+
+
+def totals(engine: Any, first: int) -> tuple[dict[tuple[str, str], FloatArray], NDArray[np.bool_]]:
+    """Monthly totals of every indicator (real and nominal) of an engine after its events, and
+    which draws have negative output (:func:`kernel_args`, then :func:`run_kernel`)."""
+    return run_kernel(kernel_args(engine, first))
