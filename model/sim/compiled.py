@@ -206,28 +206,35 @@ def _price_rows(out: Any, lg: Any, tau: Any, month_of_day: Any, days_in_month: A
 
 
 class LazyPrice:
-    """A price index ``(n|1, n_days)`` computed only for the days a lever slices out of it.
+    """A price index ``(n|1, n_days)`` computed only from the first day a lever asks for.
 
     ``price[:, a:b]`` gives what the full array would hold there (same bits), so levers that
-    act for weeks do not need the whole horizon for every draw.
+    act in the episode year do not need the years before it for every draw. The days from the
+    earliest request's month to the horizon's end are computed once and kept (read-only).
     """
 
     def __init__(self, inflation: FloatArray, cal: Any):
         self.lg = np.ascontiguousarray(np.log(1.0 + np.asarray(inflation, dtype=float)[:, 0] / 100.0))
         self.cal = cal
         self.shape = (self.lg.shape[0], int(cal.n_days))
+        self._from = self.shape[1]
+        self._tail = np.empty((self.shape[0], 0))
 
     def __getitem__(self, key: tuple[slice, slice]) -> FloatArray:
         rows, days = key
         if rows != slice(None) or not isinstance(days, slice) or days.step not in (None, 1):
             raise TypeError("LazyPrice supports [:, a:b] only")
         a, b, _ = days.indices(self.shape[1])
-        b = max(a, b)
-        a0 = month_start(self.cal, a) if a < b else a
-        out = np.empty((self.shape[0], b - a0))
-        cal = self.cal
-        _price_rows(out, self.lg, _c(cal.year_fraction), np.ascontiguousarray(cal.month_of_day, dtype=np.int64), _c(cal.days_in_month), a, b)
-        return out[:, a - a0 :]
+        if b <= a:
+            return np.empty((self.shape[0], 0))
+        if a < self._from:  # compute from this month to the end, once
+            cal, n = self.cal, self.shape[1]
+            a0 = month_start(cal, a)
+            tail = np.empty((self.shape[0], n - a0))
+            _price_rows(tail, self.lg, _c(cal.year_fraction), np.ascontiguousarray(cal.month_of_day, dtype=np.int64), _c(cal.days_in_month), a0, n)
+            tail.flags.writeable = False
+            self._from, self._tail = a0, tail
+        return self._tail[:, a - self._from : b - self._from]
 
 
 @_jit

@@ -11,7 +11,8 @@ threads (``numba.prange``); each draw's arithmetic does not depend on the others
 result does not depend on the number of threads.
 
 Shortcuts that give the same numbers: the recovery rate :math:`\alpha` (an exponential) is
-computed only when capacity can move, since :math:`0 \le \alpha \le 1` (``tau > 0``, speedup
+computed only when capacity can move and once per level of relief (it depends on nothing else
+that changes), since :math:`0 \le \alpha \le 1` (``tau > 0``, speedup
 and relief :math:`\ge 0`; checked per draw, else always computed); scarring is updated only on
 restricted days (the increment is :math:`\delta (1 - c) e^{-\lambda_d \ell} = 0` otherwise);
 lever flows are read only over the days they act on and restrictions up to the last
@@ -44,19 +45,21 @@ def _pjit(fn: F) -> F:
 
 @_jit
 def _advance(  # noqa: PLR0913 - the state and rates of one sector, as scalars (kept in registers)
-    kappa: float, scar: float, backlog: float, catchup: float, short: float,
+    kappa: float, scar: float, backlog: float, catchup: float, short: float, alpha: float,
     k: Any, c: float, p: float, ell: float, sp: float, scar_f: float, monotone: bool,
-) -> tuple[float, float, float, float, float, float]:  # pragma: no cover - compiled
+) -> tuple[float, float, float, float, float, float, float]:  # pragma: no cover - compiled
     """One sector's daily step (:func:`rebound.sim.step.step`). ``k``: tau, headroom, backlog
-    share, tau_B, catch-up approach per day, scarring, depth, shortfall decay per day.
-    Returns the new state and utilisation."""
+    share, tau_B, catch-up approach per day, scarring, depth, shortfall decay per day;
+    ``alpha``: the recovery rate at this ``ell`` if known, else NaN. Returns the new state,
+    utilisation and alpha (NaN if still not computed)."""
     diff = (1.0 - scar) - kappa
     if monotone and kappa + diff == kappa:  # at its target to the last bit: alpha cannot move it
         kappa = min(c, kappa)
     elif monotone and kappa >= c and diff >= 0.0:  # held at the cap with the target above
         kappa = c
     else:
-        alpha = 1.0 - math.exp(-(1.0 + sp * ell) / k[0])
+        if alpha != alpha:  # NaN: not yet computed for this day's relief
+            alpha = 1.0 - math.exp(-(1.0 + sp * ell) / k[0])
         kappa = min(c, kappa + alpha * diff)
     if c < 1.0 or not monotone:
         scar = min(1.0, scar + k[5] * (1.0 - c) * scar_f)
@@ -67,7 +70,7 @@ def _advance(  # noqa: PLR0913 - the state and rates of one sector, as scalars (
     catchup = min(max(approach, 0.0), owed) if c >= 1.0 else 0.0
     backlog = backlog - catchup * p
     short = max(short * k[7], k[6] * (1.0 - c))
-    return kappa, scar, backlog, catchup, short, kappa * (1.0 - short) + catchup
+    return kappa, scar, backlog, catchup, short, kappa * (1.0 - short) + catchup, alpha
 
 
 @_jit
@@ -154,6 +157,7 @@ def _draw(  # noqa: C901, PLR0912, PLR0913, PLR0915 - one draw's fused daily ste
     ka1, sc1, bl1, cu1, sh1 = 1.0, 0.0, 0.0, 0.0, 0.0
     ka2, sc2, bl2, cu2, sh2 = 1.0, 0.0, 0.0, 0.0, 0.0
     last_ell, scar_f = math.nan, 1.0
+    al0 = al1 = al2 = math.nan  # each sector's recovery rate at last_ell, once computed
     p0 = p1 = p2 = p3 = f0 = f1 = f2 = f3 = 0.0  # price indices and their daily ratios
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = 0.0  # this month's totals
     for t in range(quiet, n_days):
@@ -172,13 +176,14 @@ def _draw(  # noqa: C901, PLR0912, PLR0913, PLR0915 - one draw's fused daily ste
         if t >= first:
             relief = relief + liq[il, t]
             ell = relief / g0
-            if ell != last_ell:
+            if ell != last_ell:  # relief paid: the exponentials of ell change (else reused)
                 scar_f = math.exp(-sd * ell)
+                al0 = al1 = al2 = math.nan
                 last_ell = ell
             restricted = cap_lo <= t < cap_end  # the shares are stored from cap_lo; 1 after the last restricted day
-            ka0, sc0, bl0, cu0, sh0, u0 = _advance(ka0, sc0, bl0, cu0, sh0, k0, cap0[jc0, t - cap_lo] if restricted else 1.0, pot0[jp0, m], ell, sp, scar_f, monotone)
-            ka1, sc1, bl1, cu1, sh1, u1 = _advance(ka1, sc1, bl1, cu1, sh1, k1, cap1[jc1, t - cap_lo] if restricted else 1.0, pot1[jp1, m], ell, sp, scar_f, monotone)
-            ka2, sc2, bl2, cu2, sh2, u2 = _advance(ka2, sc2, bl2, cu2, sh2, k2, cap2[jc2, t - cap_lo] if restricted else 1.0, pot2[jp2, m], ell, sp, scar_f, monotone)
+            ka0, sc0, bl0, cu0, sh0, u0, al0 = _advance(ka0, sc0, bl0, cu0, sh0, al0, k0, cap0[jc0, t - cap_lo] if restricted else 1.0, pot0[jp0, m], ell, sp, scar_f, monotone)
+            ka1, sc1, bl1, cu1, sh1, u1, al1 = _advance(ka1, sc1, bl1, cu1, sh1, al1, k1, cap1[jc1, t - cap_lo] if restricted else 1.0, pot1[jp1, m], ell, sp, scar_f, monotone)
+            ka2, sc2, bl2, cu2, sh2, u2, al2 = _advance(ka2, sc2, bl2, cu2, sh2, al2, k2, cap2[jc2, t - cap_lo] if restricted else 1.0, pot2[jp2, m], ell, sp, scar_f, monotone)
         else:
             u0, u1, u2 = 1.0, 1.0, 1.0
         l0 = lev0[jl0, t - spans[0, 0]] if spans[0, 0] <= t < spans[0, 1] else 0.0
