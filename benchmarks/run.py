@@ -64,7 +64,8 @@ def cluster_ratio(exe: list[str], n: int, repeat: int) -> tuple[float, float, fl
 
     cmd = [*exe, "compare", *SCENARIOS[:3], "--ensemble", str(n), "--seed", SEED, "--format", "csv"]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        measure([*cmd[:4], "--ensemble", "50", "--scheduler", cluster.scheduler_address])  # warm the workers' imports
+        # warm the workers (imports, and numba's kernels: a long-lived cluster has them loaded)
+        measure([*cmd[:4], "--ensemble", "600", "--scheduler", cluster.scheduler_address])
         local, dask = [], []
         same = True
         for _ in range(repeat):

@@ -24,7 +24,7 @@ def ensemble_option(f: Any) -> Any:
         type=click.IntRange(0, 1_000_000),
         default=0,
         show_default=True,
-        help="Number of parameter draws (from the calibrated posterior) for 5-95% bands; 0 = point estimate only.",
+        help="Number of draws for the 5-95% predictive bands (every uncertain number from its posterior or prior, the discrepancy and rounding); 0 = point estimate only. 500 or more run on compiled kernels.",
     )(f)
 
 

@@ -94,7 +94,8 @@ def summary_task(task: tuple[Params, dict[str, FloatArray], int, list[tuple[str,
     params, values, n, keys, compiled = task
     if compiled or (compiled is None and use_compiled(n)):
         tot = simulate_totals(params, n, values, compiled=True)
-        return MonthlyTotals(tot.n_draws, tot.months, {k: tot.totals[k] for k in keys})
+        # copies: a view would keep every indicator's totals alive, not just the keys asked for
+        return MonthlyTotals(tot.n_draws, tot.months, {k: tot.totals[k].copy() for k in keys})
     return MonthlyTotals.of(simulate(params, n, values, compiled=compiled), keys)
 
 
