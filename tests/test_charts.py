@@ -128,10 +128,17 @@ def test_cli_writes_chart_files(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["attribute", str(CC22), "--indicator", "retail_above_quota", "--period", "2022-01..2022-06", "--ensemble", "10", "--out", str(out)])
     assert r.exit_code == 0, r.output
     check_png((out / "attribution.png").read_bytes())
+    import pandas as pd
+
+    attr = pd.read_csv(out / "attribution.csv")  # labelled like indicators.csv: unit, names, period
+    assert list(attr.columns[:6]) == ["indicator", "measure", "unit", "name_zh", "name_en", "period"]
+    assert set(attr["name_zh"]) == {"限额以上社会消费品零售额"} and set(attr["period"]) == {"2022年上半年"}
     out = tmp_path / "sweep"
     r = CliRunner().invoke(main, ["sweep", str(CC22), "--set", "levers.tax_relief.scale=0:2:3", "--out", str(out)])
     assert r.exit_code == 0, r.output
     check_png((out / "sweep.png").read_bytes())
+    sw = pd.read_csv(out / "sweep.csv")
+    assert {"unit", "name_zh", "name_en", "period"} <= set(sw.columns) and sw["name_zh"].ne("").all()
 
 
 def test_report_is_one_self_contained_html_file(tmp_path: Path) -> None:
@@ -165,6 +172,7 @@ def test_report_out_takes_a_directory_or_a_file(tmp_path: Path) -> None:
     assert out_path(tmp_path / "d") == tmp_path / "d" / "report.html"
     assert out_path(tmp_path / "cc") == tmp_path / "cc.html"
     assert out_path(tmp_path / "cc.html") == tmp_path / "cc.html"
+    assert out_path(f"{tmp_path}/newdir/") == tmp_path / "newdir" / "report.html"  # a new directory, by its slash
 
 
 def test_report_with_holdout_has_the_score_card(tmp_path: Path) -> None:

@@ -164,6 +164,6 @@ def test_cli_card_in_sample_warning(tmp_path: Path) -> None:
     assert payload["summary"]["n_scored"] == sum(o.role == "fit" for o in rows) == 4
     assert payload["summary"]["n_not_scored"] == len(rows) - 4
     assert any(w.startswith("in-sample") for w in payload["summary"]["warnings"])
-    assert (tmp_path / "scorecard.csv").read_text(encoding="utf-8-sig").startswith("figure,indicator")
+    assert (tmp_path / "scorecard.csv").read_text(encoding="utf-8-sig").startswith("figure,indicator,measure,unit,name_zh,name_en,period,")
     table = CliRunner().invoke(main, ["evaluate", str(CC20), "--holdout", str(holdout), "--ensemble", "30"])
     assert "90% predictive interval" in table.output and "naive" in table.output

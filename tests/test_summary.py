@@ -86,3 +86,21 @@ def test_note_split_into_prior_keys_and_warnings() -> None:
         "left to their priors (x): a.b, c.d; inputs, not information (y): z; industry ...: |z| > 3"
     )
     assert prior == ["a.b", "c.d"] and other == ["industry ...: |z| > 3"]
+
+
+def test_chinese_paragraph_translates_the_calibration_warnings() -> None:
+    """The shipped records' warnings read in Chinese, not quoted in English."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    warnings: list[str] = []
+    for f in ("changchun_2022", "changchun_2020"):
+        note = tomllib.loads((root / "params" / f"{f}.toml").read_text(encoding="utf-8"))["calibration"]["record"]["note"]
+        warnings += caveats_from_note(note)[1]
+    assert len(warnings) >= 4
+    text = scenario_summary(TABLE, "s", 2022, "zh", caveats=Caveats(n_draws=100, warnings=warnings))
+    assert "规模以上工业增加值 2022年7月 当月同比：标准化残差+3.0（|z|>3），在这些先验下模型达不到这个数" in text
+    assert "欠识别：4个拟合数据对应8个自由参数" in text and "数据失拟10.4超过4个数据的卡方分布95%分位数9.5" in text
+    for english in ("standardised residual", "under-identified", "data misfit", "the priors decide"):
+        assert english not in text

@@ -63,12 +63,13 @@ def attribute(params_file: Path, indicator: str, period: str, measure: str, comp
     df = attr.table
     if out_dir is not None:
         from rebound.cli import chart_levers as charts
+        from rebound.cli.tables import labelled
         from rebound.writers import csv_bytes, json_bytes, write_all
 
         write_all(
             out_dir,
             {
-                "attribution.csv": csv_bytes(df),
+                "attribution.csv": csv_bytes(labelled(df)),
                 "attribution.png": charts.waterfall_png(attr, loaded.params.episode.name),
                 "provenance.json": json_bytes(prov),
             },

@@ -67,9 +67,10 @@ def evaluate(params_file: Path, holdout_file: Path, cutoff: str | None, n_draws:
     with busy("evaluate"):
         card = score(loaded, holdout, cutoff, n_draws, seed)
     if out_dir is not None:
+        from rebound.cli.tables import labelled
         from rebound.writers import csv_bytes, json_bytes, write_all
 
-        write_all(out_dir, {"scorecard.csv": csv_bytes(card_frame(card)), "scorecard.json": json_bytes(card.to_json())})
+        write_all(out_dir, {"scorecard.csv": csv_bytes(labelled(card_frame(card))), "scorecard.json": json_bytes(card.to_json())})
         click.echo(f"wrote {out_dir}/scorecard.csv, scorecard.json", err=True)
     # printed after the outputs are written: a failure to write prints only the problem lines
     emit(card, fmt)

@@ -12,22 +12,25 @@ from rebound.cli.run_cmd import seed_option
 from rebound.cli.scenario_common import progress_bar, provenance_for
 
 
-def out_path(out: Path) -> Path:
-    """``--out``: a directory (report.html inside it), or a file (``.html`` added when missing)."""
-    if out.is_dir() or str(out).endswith(("/", "\\")):
-        return out / "report.html"
-    return out if out.suffix.lower() in (".html", ".htm") else out.with_name(out.name + ".html")
+def out_path(out: str | Path) -> Path:
+    """``--out``: a directory (report.html inside it: an existing one, or a new one written with
+    a trailing slash, ``out/``), or a file (``.html`` added when missing)."""
+    raw = str(out)
+    path = Path(raw)
+    if path.is_dir() or raw.endswith(("/", "\\")):
+        return path / "report.html"
+    return path if path.suffix.lower() in (".html", ".htm") else path.with_name(path.name + ".html")
 
 
 @click.command("report")
 @click.argument("scenario_files", metavar="SCENARIO...", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_file", type=click.Path(path_type=Path), required=True, help="A directory (report.html is written in it) or an HTML file (.html added when missing); provenance goes next to it as <name>.provenance.json.")
+@click.option("--out", "out_file", type=click.Path(path_type=str), required=True, help="A directory (report.html is written in it; end a new one with /) or an HTML file (.html added when missing); provenance goes next to it as <name>.provenance.json.")
 @click.option("--ensemble", "n_draws", type=click.IntRange(0, 100_000), default=100, show_default=True, help="Parameter draws for the 5-95% intervals (paired across scenarios).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="zh", show_default=True, help="Language of the written summary at the top.")
 @click.option("--holdout", "holdout_file", type=click.Path(path_type=Path), default=None, help="Observed-data CSV of held-out figures: adds the score card of `rebound evaluate`.")
 @seed_option
 @handle_input_errors
-def report(scenario_files: tuple[Path, ...], out_file: Path, n_draws: int, lang: str, holdout_file: Path | None, seed: int) -> None:
+def report(scenario_files: tuple[Path, ...], out_file: str, n_draws: int, lang: str, holdout_file: Path | None, seed: int) -> None:
     """Write one self-contained HTML report: summary, fit, scenarios, attribution, caveats, charts.
 
     \b

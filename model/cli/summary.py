@@ -15,6 +15,7 @@ from typing import Any
 
 from rebound.cli.charts import period_text
 from rebound.cli.fmt import period_label
+from rebound.cli.summary_zh import warning_zh
 from rebound.data.vocab import INDICATORS
 
 HEADLINE = ("gdp", "industry", "retail", "fai")
@@ -125,7 +126,7 @@ def _caveat_lines(c: Caveats, zh: bool) -> list[str]:
             else f"prior-driven (the reported figures barely inform them): {keys}"
         )
     for w in c.warnings:
-        out.append(("校准提示：" if zh else "calibration: ") + w)
+        out.append("校准提示：" + warning_zh(w) if zh else "calibration: " + w)
     if c.phases:
         ph = ", ".join(f"{n} {a}..{b}" for n, a, b in c.phases)
         out.append(

@@ -77,9 +77,10 @@ def sweep(params_file: Path, setting: str, indicators: tuple[str, ...], period: 
     prov = provenance_for([loaded], None, 0, "sweep", {"key": key, "range": [start, stop, n]})
     if out_dir is not None:
         from rebound.cli import chart_levers as charts
+        from rebound.cli.tables import labelled
         from rebound.writers import csv_bytes, json_bytes, write_all
 
-        write_all(out_dir, {"sweep.csv": csv_bytes(df), "sweep.png": charts.sweep_png(df, loaded.params.episode.name), "provenance.json": json_bytes(prov)})
+        write_all(out_dir, {"sweep.csv": csv_bytes(labelled(df)), "sweep.png": charts.sweep_png(df, loaded.params.episode.name), "provenance.json": json_bytes(prov)})
         click.echo(f"wrote {out_dir}/sweep.csv, sweep.png, provenance.json", err=True)
     # printed after the outputs are written: a failure to write prints only the problem lines
     emit(df, prov, fmt, lambda: render_sweep(df, prov))
