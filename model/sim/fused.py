@@ -216,36 +216,19 @@ def _draw(  # noqa: C901, PLR0912, PLR0913, PLR0915 - one draw's fused daily ste
 
 
 @_pjit
-def _totals(  # noqa: PLR0913
-    out: Any, bad: Any, days: Any, month_of_day: Any, tau: Any, days_in_month: Any,
-    pot0: Any, pot1: Any, pot2: Any, lg: Any, cap0: Any, cap1: Any, cap2: Any, lev0: Any, lev1: Any, lev2: Any, spans: Any,
-    rates: Any, liquidity_rates: Any, liq: Any, gdp0: Any, aq_share: Any, aq_lev: Any,
-    gdp_m: Any, levels: Any, w: Any, eps: Any, bs0: Any, bs1: Any, bs2: Any, va: Any,
-    month_first: Any, liq_ok: Any, relief0: Any,
-) -> None:  # pragma: no cover - compiled
-    """Monthly totals of every indicator for every draw (see :func:`totals`), draws in parallel."""
-    for i in numba.prange(out.shape[1]):
-        _draw(
-            np.int64(i), out, bad, days, month_of_day, tau, days_in_month, pot0, pot1, pot2, lg, cap0, cap1, cap2, lev0, lev1, lev2, spans,
-            rates, liquidity_rates, liq, gdp0, aq_share, aq_lev, gdp_m, levels, w, eps, bs0, bs1, bs2, va, month_first, liq_ok, relief0,
-        )
+def _totals(*args: Any) -> None:  # pragma: no cover - compiled
+    """Monthly totals of every indicator for every draw (:func:`_draw`'s arguments after the
+    draw index; see :func:`kernel_args`), draws in parallel."""
+    for i in numba.prange(args[0].shape[1]):
+        _draw(np.int64(i), *args)
 
 
 @_jit
-def _totals_serial(  # noqa: PLR0913
-    out: Any, bad: Any, days: Any, month_of_day: Any, tau: Any, days_in_month: Any,
-    pot0: Any, pot1: Any, pot2: Any, lg: Any, cap0: Any, cap1: Any, cap2: Any, lev0: Any, lev1: Any, lev2: Any, spans: Any,
-    rates: Any, liquidity_rates: Any, liq: Any, gdp0: Any, aq_share: Any, aq_lev: Any,
-    gdp_m: Any, levels: Any, w: Any, eps: Any, bs0: Any, bs1: Any, bs2: Any, va: Any,
-    month_first: Any, liq_ok: Any, relief0: Any,
-) -> None:  # pragma: no cover - compiled
+def _totals_serial(*args: Any) -> None:  # pragma: no cover - compiled
     """:func:`_totals` on the calling thread (with the GIL released), for a pipeline in which
     another thread prepares the next chunk meanwhile."""
-    for i in range(out.shape[1]):
-        _draw(
-            i, out, bad, days, month_of_day, tau, days_in_month, pot0, pot1, pot2, lg, cap0, cap1, cap2, lev0, lev1, lev2, spans,
-            rates, liquidity_rates, liq, gdp0, aq_share, aq_lev, gdp_m, levels, w, eps, bs0, bs1, bs2, va, month_first, liq_ok, relief0,
-        )
+    for i in range(args[0].shape[1]):
+        _draw(i, *args)
 
 
 def kernel_args(engine: Any, first: int) -> tuple[Any, ...]:
