@@ -26,12 +26,21 @@ from rebound.data.observed import Observation
 from rebound.fit.calibrate import Calibration, calibrate, label_of
 from rebound.fit.discrepancy_starts import discrepancy_draws, starts_by_indicator
 from rebound.fit.draws import draw_values, posterior_status, rows_sha256
-from rebound.fit.pipeline import BAND_NOTE, QUANTILES, load_observations, observation_noise
+from rebound.fit.pipeline import (
+    BAND_NOTE,
+    QUANTILES,
+    ensemble_figures,
+    load_observations,
+    observation_noise,
+)
 from rebound.fit.scoring import LEVEL_MEASURE, naive_band, score_columns, summarise
 from rebound.observe.indicators import Evaluator, Spec, spec_of, why_not_computable
 from rebound.params.load import Loaded, get_path, with_values
 from rebound.params.schema import CalibrationRecord, Params, Posterior
+from rebound.sim.calendar import Calendar
 from rebound.sim.engine import simulate
+from rebound.sim.kernels import use_compiled
+from rebound.sim.memory import chunk_draws
 from rebound.sim.restrictions import SECTORS
 
 FloatArray = NDArray[np.float64]
@@ -178,9 +187,10 @@ def model_scores(params: Params, targets: list[Observation], n_draws: int, seed:
     specs = [s for s in (spec_of(o) for o in targets) if s is not None]
     n = max(n_draws, 1)
     values = ensemble(params, n, seed, use_posterior)
-    result = simulate(params, n + 1, values)
-    disc = discrepancy_draws(params.discrepancy, result.cal.months, n + 1, seed, starts)
-    raw = Evaluator(result, disc).values(specs)
+    cal = Calendar.of(params)
+    disc = discrepancy_draws(params.discrepancy, cal.months, n + 1, seed, starts)
+    # in chunks, on the compiled kernels for large ensembles, as `run` does
+    raw = ensemble_figures(params, values, n + 1, specs, disc, chunk_draws(cal.n_days, use_compiled(n + 1)))[1]
     vals = raw + observation_noise(n, [o.precision for o in targets], seed)
     q = np.percentile(vals[1:], QUANTILES, axis=0)
     df = pd.DataFrame({"median": q[2], "point": vals[0], "p05": q[0], "p25": q[1], "p75": q[3], "p95": q[4]})

@@ -207,7 +207,7 @@ def ensemble_figures(
     """
     out = np.empty((n, len(specs)))
     if use_compiled(n):
-        res = simulate(params, 1, {k: v[:1] for k, v in values.items()}, compiled=False)  # draw 0: the point run, whose paths are written
+        res = simulate(params, 1, {k: v[:1] for k, v in values.items()})  # draw 0: the point run, whose paths are written
         out[:1] = Evaluator(res, {k: v[:1] for k, v in (discrepancy or {}).items()}).values(specs)
         compiled_figures(params, values, specs, discrepancy, chunk, out)
         return Evaluator(res).values(specs)[0], out, res
@@ -216,7 +216,7 @@ def ensemble_figures(
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         part = {k: v[lo:hi] for k, v in values.items()}
-        res = simulate(params, hi - lo, part, compiled=False)
+        res = simulate(params, hi - lo, part)
         out[lo:hi] = Evaluator(res, {k: v[lo:hi] for k, v in (discrepancy or {}).items()}).values(specs)
         if first is None:
             first, point = res, Evaluator(res).values(specs)[0]

@@ -86,7 +86,7 @@ def evaluate_task(task: tuple[Params, dict[str, FloatArray], int, list[Spec], bo
     params, values, n, specs, compiled = task
     if compiled or (compiled is None and use_compiled(n)):
         return Evaluator(simulate_totals(params, n, values, compiled=True)).values(specs)
-    return Evaluator(simulate(params, n, values, compiled=compiled)).values(specs)
+    return Evaluator(simulate(params, n, values)).values(specs)
 
 
 def summary_task(task: tuple[Params, dict[str, FloatArray], int, list[tuple[str, str]], bool | None]) -> MonthlyTotals:
@@ -96,7 +96,7 @@ def summary_task(task: tuple[Params, dict[str, FloatArray], int, list[tuple[str,
         tot = simulate_totals(params, n, values, compiled=True)
         # copies: a view would keep every indicator's totals alive, not just the keys asked for
         return MonthlyTotals(tot.n_draws, tot.months, {k: tot.totals[k].copy() for k in keys})
-    return MonthlyTotals.of(simulate(params, n, values, compiled=compiled), keys)
+    return MonthlyTotals.of(simulate(params, n, values), keys)
 
 
 def runs_task(task: tuple[list[Params], list[Spec]]) -> FloatArray:

@@ -105,23 +105,23 @@ def reference_path(
     anomaly_profile: Any = None,
     anomaly_scale: Any = 1.0,
     *,
-    compiled: bool = False,
     monthly: bool = False,
-) -> tuple[FloatArray, FloatArray]:
+) -> tuple[FloatArray, Any]:
     r"""Daily potential (real flow, 亿元/day) and price index of one aggregate.
 
     Price :math:`p_t = (1+\pi)^{\tau_t}`; real potential scaled so that
-    :math:`\sum_{t \in Y-1} P_t p_t` equals ``level_100m``. With ``compiled`` the daily part
-    runs as one kernel (:func:`rebound.sim.compiled.daily_path`, same equations); with
-    ``monthly`` too, potential comes as one daily value per month ``(n|1, n_months)``.
+    :math:`\sum_{t \in Y-1} P_t p_t` equals ``level_100m``. With ``monthly`` (large
+    ensembles, :meth:`rebound.sim.engine.Engine.run_totals`) a compiled kernel gives potential as
+    one daily value per month ``(n|1, n_months)`` and the price as a
+    :class:`rebound.sim.compiled.LazyPrice` (:func:`rebound.sim.compiled.monthly_path`).
     """
     shape = monthly_shape(cal, seasonal, multipliers)
     if anomaly_profile is not None:
         shape = shape * anomaly_factor(cal, anomaly_profile, anomaly_scale)
-    if compiled:
+    if monthly:
         from rebound.sim import compiled as kernels
 
-        return kernels.daily_path(shape, cal, col(inflation_pct), col(level_100m), monthly=monthly)
+        return kernels.monthly_path(shape, cal, col(inflation_pct), col(level_100m))
     daily = daily_from_monthly(cal, shape)
     price = growth_factor(cal.year_fraction, inflation_pct)
     base = np.sum((daily * price)[:, cal.is_prior_year], axis=1, keepdims=True)

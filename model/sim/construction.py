@@ -63,18 +63,15 @@ def cohort_flows(ctx: Context, amount_100m: FloatArray, starts: list[int], durat
     out = np.zeros((rows, n))
     if not starts:
         return out
-    values, lo, each, restricted, free_curve = _plan(ctx, amount_100m, starts, duration_days)
+    _, _, each, restricted, free_curve = _plan(ctx, amount_100m, starts, duration_days)
+    cap = ctx.cap_max[2]
+    values = cap[:, 0:n] if isinstance(cap, SectorShares) else cap  # every day, 1 outside phases
     D = duration_days
-    if ctx.compiled:
-        from rebound.sim import compiled as kernels
-
-        kernels.restricted_cohorts(out, values, lo, each, restricted, D)
-    else:
-        for s in restricted:
-            work = np.cumsum(values[:, s - lo :], axis=1)
-            done = smoothstep(work / D)
-            prev = np.concatenate([np.zeros((done.shape[0], 1)), done[:, :-1]], axis=1)
-            out[:, s:] += each * (done - prev)
+    for s in restricted:
+        work = np.cumsum(values[:, s:], axis=1)
+        done = smoothstep(work / D)
+        prev = np.concatenate([np.zeros((done.shape[0], 1)), done[:, :-1]], axis=1)
+        out[:, s:] += each * (done - prev)
     free = [s for s in starts if s < n and s not in restricted]
     if free:  # the free curve is zero before its first cohort
         f0 = min(free)

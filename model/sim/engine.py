@@ -2,9 +2,9 @@ r"""The simulation engine: simpy drives the calendar, numpy carries every draw a
 
 SimPy schedules the lockdown phases and every lever action as processes, which log the event
 list; each day from the first restriction on, the daily step (:func:`rebound.sim.step.step`,
-its equations there) advances every draw's state. Large ensembles run the step as compiled
-kernels (:mod:`rebound.sim.compiled`, :mod:`rebound.sim.fused`) after the events, since no
-lever reads the state.
+its equations there) advances every draw's state. Large ensembles that keep only monthly
+totals (:meth:`Engine.run_totals`) run the step in a compiled kernel (:mod:`rebound.sim.fused`)
+after the events, since no lever reads the state.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class Engine:
         self.params = with_values(params, values or {})
         self.values = values or {}
         self.n = int(n_draws)
+        # run_totals on the compiled kernels (run, with daily paths, is always the numpy engine)
         self.compiled = use_compiled(self.n) if compiled is None else bool(compiled) and numba_available()
         for k, v in (values or {}).items():
             a = np.asarray(v)
@@ -75,11 +76,11 @@ class Engine:
         self.prc: dict[str, Any] = {}  # arrays, or LazyPrice for run_totals
         growth = reference_growth(p, cal)
         for s in SECTORS:
-            self.pot[s], self.prc[s] = sector_path(p, cal, s, growth[s], use_reference=growth[s] is not None, compiled=self.compiled, monthly=monthly)
+            self.pot[s], self.prc[s] = sector_path(p, cal, s, growth[s], use_reference=growth[s] is not None, monthly=monthly)
         g = p.gdp
         mult = yoy_multipliers(growth["gdp"], g.loading, g.offset_pct, g.trend_growth_pct, nominal_reference=False, inflation_pct=g.inflation_pct)
         total = col(g.primary_100m) + col(g.secondary_100m) + col(g.tertiary_100m)
-        gdp_pot, gdp_price = reference_path(cal, total, g.inflation_pct, g.seasonal, mult, compiled=self.compiled, monthly=monthly)
+        gdp_pot, gdp_price = reference_path(cal, total, g.inflation_pct, g.seasonal, mult, monthly=monthly)
         self.gdp_price: Any = gdp_price  # an array, or a LazyPrice for run_totals
         self.gdp_prior = total
         if monthly:
@@ -104,7 +105,7 @@ class Engine:
             va_share={s: col(va_share(p, s)) for s in SECTORS},
             base_shock={s: anomaly_factor(cal, getattr(p.sectors, s).prior_year_anomaly, getattr(p.sectors, s).anomaly_scale)[:, cal.month_of_day] for s in SECTORS},
         )
-        self.gdp = rescale_to_level(self.gdp, cal, self.gdp_price, total, compiled=self.compiled)
+        self.gdp = rescale_to_level(self.gdp, cal, self.gdp_price, total)
 
     # --- simpy processes ---------------------------------------------------------------
     def _log(self, day: int, kind: str, name: str) -> None:
@@ -153,18 +154,6 @@ class Engine:
             if t + 1 < n_days:
                 yield env.timeout(1)
 
-    def _compiled_clock(self, first_day: int) -> None:
-        """The daily step of :meth:`_clock` as one compiled kernel over every draw and day."""
-        from rebound.sim import compiled
-
-        self.u[:, :, :first_day] = 1.0  # before the first restriction everything runs at potential
-        if first_day >= self.cal.n_days:
-            return
-        n_days = self.cal.n_days
-        pot = [np.asarray(self.pot[s], dtype=float) for s in SECTORS]
-        liq = np.asarray(np.broadcast_to(self.liquidity_paid, (self.liquidity_paid.shape[0], n_days)), dtype=float)
-        compiled.clock(self.u, np.asarray(self.cap_max, dtype=float), pot, liq, self.gdp_prior[:, 0], first_day, Rates.of(self.params))
-
     # --- run ----------------------------------------------------------------------------
     def _prepare(self, monthly: bool = False) -> int:
         """Paths, restrictions, levers and the simpy calendar of events; the first restricted day."""
@@ -176,7 +165,7 @@ class Engine:
         else:
             cap = restriction_calendar(p, cal)
             self.cap_max, self.restricted = cap, restricted_days(cap, p, cal)
-        self.ctx = Context(cal=cal, n_draws=N, cap_max=self.cap_max, price=[self.prc[s] for s in SECTORS], gdp_prior_100m=self.gdp_prior, compiled=self.compiled)
+        self.ctx = Context(cal=cal, n_draws=N, cap_max=self.cap_max, price=[self.prc[s] for s in SECTORS], gdp_prior_100m=self.gdp_prior, compiled=monthly)
         self.levers = build_levers(p.levers)
         self.flows: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
         self.ledger: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}
@@ -200,12 +189,10 @@ class Engine:
     def run(self) -> Result:
         cal, N = self.cal, self.n
         first = self._prepare()
-        self.u = np.empty((3, N, cal.n_days)) if self.compiled else np.ones((3, N, cal.n_days))
-        if first < cal.n_days and not self.compiled:
+        self.u = np.ones((3, N, cal.n_days))
+        if first < cal.n_days:
             self.env.process(self._clock(self.env, first))
         self.env.run()
-        if self.compiled:  # no lever reads the state, so the daily step may run after every event
-            self._compiled_clock(first)
         self._finish_events()
         # daily paths are kept: lever flows over the whole horizon
         self.flows = {lv: {s: windows.full(w, cal.n_days) for s, w in f.items()} for lv, f in self.flows.items()}
@@ -215,7 +202,7 @@ class Engine:
     def run_totals(self) -> MonthlyTotals:
         """Monthly totals of every indicator and draw, real and nominal, without daily paths.
 
-        Compiled: one fused kernel (:func:`rebound.sim.compiled.totals`) steps every draw
+        Compiled: one fused kernel (:func:`rebound.sim.fused.totals`) steps every draw
         through the days and sums by month. Draws whose output would go negative (lever
         give-back larger than spending, handled by :meth:`_absorb_give_back`), and runs without
         the kernels, take the full engine.
@@ -241,7 +228,7 @@ class Engine:
         def finish(parallel: bool) -> MonthlyTotals:
             sums, bad = fused.run_kernel(args, parallel)
             if np.any(bad):
-                return MonthlyTotals.of(Engine(self.params, self.n, self.values, compiled=True).run(), list(TOTAL_KEYS))
+                return MonthlyTotals.of(Engine(self.params, self.n, self.values).run(), list(TOTAL_KEYS))
             return MonthlyTotals(self.n, self.cal.months, sums)
 
         return finish
@@ -302,11 +289,10 @@ class Engine:
             above_quota_share=col(self.params.sectors.consumption.above_quota_share),
             above_quota_lever_flow=np.asarray(self.above_quota_flow, dtype=float),
             events=list(self.events),
-            compiled=self.compiled,
         )
 
 
-def simulate(params: Params, n_draws: int = 1, values: dict[str, Any] | None = None, *, compiled: bool | None = None) -> Result:
+def simulate(params: Params, n_draws: int = 1, values: dict[str, Any] | None = None) -> Result:
     """Run the model once for ``n_draws`` draws.
 
     Parameters
@@ -318,12 +304,8 @@ def simulate(params: Params, n_draws: int = 1, values: dict[str, Any] | None = N
     values : dict, optional
         ``{key path: array of shape (n_draws,)}`` per-draw values laid over ``params``
         (drawn parameters, a lever's scale for Shapley coalitions, ...).
-    compiled : bool, optional
-        Run the daily step as a compiled kernel (:mod:`rebound.sim.compiled`); default
-        :func:`rebound.sim.kernels.use_compiled` of ``n_draws``. Large ensembles simulated in
-        chunks pass the choice for the whole ensemble, so every chunk runs the same code.
     """
-    return Engine(params, n_draws, values, compiled=compiled).run()
+    return Engine(params, n_draws, values).run()
 
 
 def simulate_totals(params: Params, n_draws: int = 1, values: dict[str, Any] | None = None, *, compiled: bool | None = None) -> MonthlyTotals:

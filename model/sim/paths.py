@@ -14,7 +14,7 @@ FloatArray = NDArray[np.float64]
 NOMINAL_REFERENCE = {"industry": False, "consumption": True, "investment": True}
 
 
-def sector_path(params: Params, cal: Calendar, sector: str, growth: FloatArray | None = None, *, use_reference: bool = True, compiled: bool = False, monthly: bool = False) -> tuple[FloatArray, FloatArray]:
+def sector_path(params: Params, cal: Calendar, sector: str, growth: FloatArray | None = None, *, use_reference: bool = True, monthly: bool = False) -> tuple[FloatArray, FloatArray]:
     """Daily real no-lockdown path and price index of a model sector, ``(n|1, n_days)`` each.
 
     ``growth`` is the reference's monthly y/y (%) when the caller has it already; with
@@ -24,4 +24,4 @@ def sector_path(params: Params, cal: Calendar, sector: str, growth: FloatArray |
     if growth is None and use_reference:
         growth = reference_growth(params, cal)[sector]
     mult = yoy_multipliers(growth, sec.loading, sec.offset_pct, sec.trend_growth_pct, nominal_reference=NOMINAL_REFERENCE[sector], inflation_pct=sec.inflation_pct)
-    return reference_path(cal, sec.prior_year_level_100m, sec.inflation_pct, sec.seasonal, mult, sec.prior_year_anomaly, sec.anomaly_scale, compiled=compiled, monthly=monthly)
+    return reference_path(cal, sec.prior_year_level_100m, sec.inflation_pct, sec.seasonal, mult, sec.prior_year_anomaly, sec.anomaly_scale, monthly=monthly)

@@ -81,7 +81,6 @@ class Result:
     above_quota_share: FloatArray  # (n|1, 1)
     above_quota_lever_flow: FloatArray  # (n|1, n_days) real above-quota part of lever flows
     events: list[Event] = field(default_factory=list)
-    compiled: bool = False  # monthly sums and the GDP composite by the compiled kernels
     _series: dict[str, FloatArray] = field(default_factory=dict, repr=False)
     _levers: dict[str, FloatArray] = field(default_factory=dict, repr=False)
 
@@ -114,10 +113,6 @@ class Result:
             cons = self.output["consumption"] - self.lever_total("consumption")
             return np.asarray(self.above_quota_share * cons + self.above_quota_lever_flow, dtype=float)
         u = {s: self.capacity[i] for i, s in enumerate(SECTORS)}
-        if self.compiled:
-            from rebound.sim import compiled as kernels
-
-            return kernels.gdp_composite(self.n_draws, self.gdp, u, {s: self.lever_total(s) for s in SECTORS})
         return gdp_composite(self.gdp, u, {s: self.lever_total(s) for s in SECTORS})
 
     def nominal(self, indicator: str) -> FloatArray:
@@ -125,11 +120,6 @@ class Result:
 
     def monthly(self, indicator: str, basis: str) -> tuple[FloatArray, list[str]]:
         """Monthly totals ``(n, n_months)`` of an indicator, real or nominal."""
-        if self.compiled:
-            from rebound.sim import compiled as kernels
-
-            weight = self.price[indicator] if basis == "nominal" else None
-            return kernels.month_sums(self.series[indicator], month_starts(self.cal), self.n_draws, weight), self.cal.months
         daily = self.nominal(indicator) if basis == "nominal" else self.series[indicator]
         return month_sums(daily, self.cal), self.cal.months
 

@@ -41,7 +41,7 @@ from rebound.params.schema import Params
 from rebound.sim.calendar import Calendar
 from rebound.sim.dynamics import col, step_capacity
 from rebound.sim.restrictions import SECTORS
-from rebound.sim.result import GdpParts, gdp_composite, month_starts
+from rebound.sim.result import GdpParts, gdp_composite
 
 FloatArray = NDArray[np.float64]
 
@@ -107,20 +107,11 @@ def va_share(p: Params, sector: str) -> Any:
     return VA_SHARE_DEFAULT[sector] if v is None else v
 
 
-def rescale_to_level(g: GdpParts, cal: Calendar, price: FloatArray, level: FloatArray, *, compiled: bool = False) -> GdpParts:
+def rescale_to_level(g: GdpParts, cal: Calendar, price: FloatArray, level: FloatArray) -> GdpParts:
     """Scale potential value added so that year Y-1 with no lockdown totals ``level`` at current
     prices, base-year shocks included (the reported level is what happened, shock and all)."""
     ones = {s: np.ones((1, 1)) for s in SECTORS}
     zero = {s: np.zeros((1, 1)) for s in SECTORS}
-    if compiled:
-        from rebound.sim import compiled as kernels
-
-        rows = max(a.shape[0] for a in (g.v1, g.w, g.eps, price, *g.base_shock.values()))
-        daily1 = kernels.gdp_composite(rows, g, {s: np.ones((1, cal.n_days)) for s in SECTORS}, zero)
-        monthly = kernels.month_sums(daily1, month_starts(cal), rows, price)
-        prior = np.flatnonzero(np.isin(np.arange(len(cal.months)), np.unique(cal.month_of_day[cal.is_prior_year])))
-        factor = level / np.sum(monthly[:, prior], axis=1, keepdims=True)
-        return replace(g, v1=g.v1 * factor, v2=g.v2 * factor, v3=g.v3 * factor)
     daily = gdp_composite(g, ones, zero) * price
     factor = level / np.sum(daily[:, cal.is_prior_year], axis=1, keepdims=True)
     return replace(g, v1=g.v1 * factor, v2=g.v2 * factor, v3=g.v3 * factor)
