@@ -9,6 +9,7 @@ after the events, since no lever reads the state.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Generator
 from typing import Any, cast
 
@@ -207,7 +208,10 @@ class Engine:
         give-back larger than spending, handled by :meth:`_absorb_give_back`), and runs without
         the kernels, take the full engine.
         """
-        return self.totals_job()(True)
+        # numba's threads only from the main thread: a threading layer without thread safety
+        # (workqueue, where OpenMP and TBB are missing) must not be entered from two threads
+        # at once (e.g. a Dask worker's task threads); other threads run the draws serially
+        return self.totals_job()(threading.current_thread() is threading.main_thread())
 
     def totals_job(self) -> Callable[[bool], MonthlyTotals]:
         """Prepare :meth:`run_totals` (events, levers, the kernel's arguments: Python work) and
