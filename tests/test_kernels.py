@@ -136,3 +136,17 @@ def test_help_does_not_load_numba() -> None:
     code = "import sys, rebound.cli.main; print('numba' in sys.modules, 'rebound.sim.compiled' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_broken_numba_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If numba is installed but will not load, large runs take the numpy engine (no traceback)."""
+    from rebound.sim.engine import Engine
+
+    monkeypatch.setattr(kernels, "_LOADED", [False])  # as after an import that raised
+    monkeypatch.setenv("REBOUND_KERNEL", "auto")
+    assert not kernels.use_compiled(10**5)
+    loaded = load(ROOT / "params" / "changchun_2022.toml")
+    assert not Engine(loaded.params, 600).compiled
+    assert not Engine(loaded.params, 600, compiled=True).compiled
+    tot = simulate_totals(loaded.params, 3, ensemble_values(loaded, 2, 1), compiled=True)
+    assert tot.totals[("gdp", "real")].shape == (3, len(tot.months))

@@ -23,7 +23,7 @@ from rebound.sim import windows
 from rebound.sim.baseline import anomaly_factor, reference_path, yoy_multipliers
 from rebound.sim.calendar import Calendar
 from rebound.sim.dynamics import col
-from rebound.sim.kernels import numba_available, use_compiled
+from rebound.sim.kernels import kernels_load, numba_available, use_compiled
 from rebound.sim.levers import Action, Context, Effect, LeverModel, build_levers
 from rebound.sim.paths import sector_path
 from rebound.sim.references import reference_growth
@@ -55,7 +55,7 @@ class Engine:
         self.values = values or {}
         self.n = int(n_draws)
         # run_totals on the compiled kernels (run, with daily paths, is always the numpy engine)
-        self.compiled = use_compiled(self.n) if compiled is None else bool(compiled) and numba_available()
+        self.compiled = use_compiled(self.n) if compiled is None else bool(compiled) and numba_available() and kernels_load()
         for k, v in (values or {}).items():
             a = np.asarray(v)
             if a.ndim > 0 and a.shape[0] not in (1, self.n):

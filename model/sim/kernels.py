@@ -18,9 +18,24 @@ COMPILED_FROM = 500  # below this many draws the numpy loops cost less than load
 _CHOICES = ("auto", "numba", "numpy")
 
 
+_LOADED: list[bool] = []  # whether the kernels' modules imported, once asked
+
+
 def numba_available() -> bool:
     """numba is installed (found without importing it)."""
     return importlib.util.find_spec("numba") is not None
+
+
+def kernels_load() -> bool:
+    """Import the kernels' modules once (this imports numba); False if that fails (a broken
+    numba or llvmlite install), and the numpy engine runs everything instead."""
+    if not _LOADED:
+        try:
+            importlib.import_module("rebound.sim.fused")
+            _LOADED.append(True)
+        except Exception:  # noqa: BLE001 - any failure to load numba means: run without it
+            _LOADED.append(False)
+    return _LOADED[0]
 
 
 def choice() -> str:
@@ -34,4 +49,4 @@ def use_compiled(n_draws: int) -> bool:
     how = choice()
     if how == "numpy" or not numba_available():
         return False
-    return how == "numba" or n_draws >= COMPILED_FROM
+    return (how == "numba" or n_draws >= COMPILED_FROM) and kernels_load()
