@@ -17,7 +17,10 @@ and relief :math:`\ge 0`; checked per draw, else always computed); scarring is u
 restricted days (the increment is :math:`\delta (1 - c) e^{-\lambda_d \ell} = 0` otherwise);
 lever flows are read only over the days they act on and restrictions up to the last
 restricted day; prices are computed on the fly as :func:`rebound.sim.compiled._price_days`
-does.
+does. One shortcut changes the last bits only: whole months before anything happens (before
+the first restriction and every lever) run at potential, so their totals are closed forms
+(days x potential, potential x the month's sum of a geometric price, :func:`_price_sum`)
+instead of sums over days; they agree with the daily sums to about 1e-15.
 """
 
 from __future__ import annotations
