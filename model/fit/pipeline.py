@@ -200,7 +200,8 @@ def ensemble_figures(
     discrepancy: dict[str, FloatArray] | None,
     chunk: int,
 ) -> tuple[FloatArray, FloatArray, Result]:
-    """Point values ``(k,)``, draw values ``(n, k)`` with discrepancy, and the first chunk's run.
+    """Point values ``(k,)``, draw values ``(n, k)`` with discrepancy, and the first chunk's run
+    (with the compiled kernels, :func:`rebound.sim.kernels.use_compiled`: draw 0's run alone).
 
     Draws are simulated ``chunk`` at a time, so memory does not grow with the daily paths of
     every draw; each draw's figures are the same as in one run over all draws.
