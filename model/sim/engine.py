@@ -85,7 +85,6 @@ class Engine:
         self.gdp_price: Any = gdp_price  # an array, or a LazyPrice for run_totals
         self.gdp_prior = total
         if monthly:
-            self.pot_monthly = self.pot
             self.price_lg = {s: cast(Any, self.prc[s]).lg for s in SECTORS} | {"gdp": cast(Any, gdp_price).lg}
             levels = np.broadcast_arrays(col(g.primary_100m), col(g.secondary_100m), col(g.tertiary_100m))
             self.gdp_monthly = {

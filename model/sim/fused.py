@@ -259,7 +259,7 @@ def kernel_args(engine: Any, first: int) -> tuple[Any, ...]:
     days = np.array([int(first), engine.restricted[1], *prior_days(cal), engine.cap_max.lo, quiet], dtype=np.int64)
     liq = f(np.broadcast_to(engine.liquidity_paid, (engine.liquidity_paid.shape[0], n_days)))
     va = np.ascontiguousarray(np.stack([np.broadcast_to(np.asarray(g["va_share"][s], dtype=float)[:, 0], (n,)) for s in SECTORS]))
-    p0, p1, p2 = (f(engine.pot_monthly[s]) for s in SECTORS)
+    p0, p1, p2 = (f(engine.pot[s]) for s in SECTORS)  # one value a month in this mode
     c0, c1, c2 = (f(engine.cap_max.values[j]) for j in range(3))  # a RestrictionWindow: days [lo, hi)
     b0, b1, b2 = (f(g["base_shock"][s]) for s in SECTORS)
     return (

@@ -112,8 +112,3 @@ def restricted_days(cap: FloatArray, params: Params | None = None, cal: Calendar
         lo, hi = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else (0, 0)
     hit = np.flatnonzero(np.any(cap[:, :, lo:hi] < 1.0, axis=(0, 1)))
     return (lo + int(hit[0]), lo + int(hit[-1]) + 1) if hit.size else (cap.shape[-1], 0)
-
-
-def first_restricted_day(cap: FloatArray) -> int:
-    """First day on which any sector of any draw is restricted (``n_days`` if none)."""
-    return restricted_days(cap)[0]
