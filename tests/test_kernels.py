@@ -150,3 +150,19 @@ def test_a_broken_numba_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> 
     assert not Engine(loaded.params, 600, compiled=True).compiled
     tot = simulate_totals(loaded.params, 3, ensemble_values(loaded, 2, 1), compiled=True)
     assert tot.totals[("gdp", "real")].shape == (3, len(tot.months))
+
+
+@numba_only
+def test_a_horizon_where_nothing_happens_keeps_its_last_month() -> None:
+    """No phase and no lever: every month is a closed form, the last one included (a review
+    found it overwritten with zeros by the daily loop's final write)."""
+    from rebound.fit.evaluate import naive_params
+
+    loaded = load(ROOT / "params" / "jinzhong_2022.toml")
+    quiet = naive_params(loaded.params)  # the naive forecast's file: no lockdown, no levers
+    values = {k: v for k, v in ensemble_values(loaded, 4, 2).items() if not k.startswith(("lockdown.", "levers."))}
+    ref = MonthlyTotals.of(simulate(quiet, 5, values), list(TOTAL_KEYS))
+    got = simulate_totals(quiet, 5, values, compiled=True)
+    for key in TOTAL_KEYS:
+        assert np.all(got.totals[key][:, -1] > 0.0), key
+        np.testing.assert_allclose(got.totals[key], ref.totals[key], rtol=RTOL, atol=0.0, err_msg=str(key))

@@ -213,9 +213,10 @@ def _draw(  # noqa: C901, PLR0912, PLR0913, PLR0915 - one draw's fused daily ste
         s7 += y2 * p2
         s8 += gdp
         s9 += gdp * p3
-    mp = month_of_day[n_days - 1]
-    out[0, i, mp], out[1, i, mp], out[2, i, mp], out[3, i, mp], out[4, i, mp] = s0, s1, s2, s3, s4
-    out[5, i, mp], out[6, i, mp], out[7, i, mp], out[8, i, mp], out[9, i, mp] = s5, s6, s7, s8, s9
+    if quiet < n_days:  # the last month went through the daily loop (else its closed form stands)
+        mp = month_of_day[n_days - 1]
+        out[0, i, mp], out[1, i, mp], out[2, i, mp], out[3, i, mp], out[4, i, mp] = s0, s1, s2, s3, s4
+        out[5, i, mp], out[6, i, mp], out[7, i, mp], out[8, i, mp], out[9, i, mp] = s5, s6, s7, s8, s9
 
 
 @_pjit
