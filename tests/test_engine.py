@@ -11,7 +11,8 @@ import pytest
 from rebound.params.load import load, with_values
 from rebound.params.schema import Params
 from rebound.sim.dynamics import days_to_recover, recovery_fraction, smoothstep
-from rebound.sim.engine import SECTORS, restriction_calendar, simulate
+from rebound.sim.engine import SECTORS, simulate
+from rebound.sim.restrictions import restriction_calendar
 
 ROOT = Path(__file__).resolve().parents[1]
 CC22 = ROOT / "params" / "changchun_2022.toml"

@@ -31,8 +31,6 @@ from rebound.sim.restrictions import (
     SECTORS,
     RestrictionWindow,
     phase_days,
-    restricted_days,
-    restriction_calendar,
 )
 from rebound.sim.result import (
     TOTAL_KEYS,
@@ -159,12 +157,9 @@ class Engine:
         """Paths, restrictions, levers and the simpy calendar of events; the first restricted day."""
         p, cal, N = self.params, self.cal, self.n
         self._paths(monthly)
-        if monthly:
-            window = RestrictionWindow(p, cal)
-            self.cap_max, self.restricted = window, window.restricted_days()
-        else:
-            cap = restriction_calendar(p, cal)
-            self.cap_max, self.restricted = cap, restricted_days(cap, p, cal)
+        window = RestrictionWindow(p, cal)
+        self.cap_max = window if monthly else window.full()
+        self.restricted = window.restricted_days()
         self.ctx = Context(cal=cal, n_draws=N, cap_max=self.cap_max, price=[self.prc[s] for s in SECTORS], gdp_prior_100m=self.gdp_prior, compiled=monthly)
         self.levers = build_levers(p.levers)
         self.flows: dict[str, dict[str, Any]] = {lv.name: {} for lv in self.levers}

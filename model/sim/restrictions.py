@@ -45,14 +45,7 @@ def restriction_calendar(params: Params, cal: Calendar) -> FloatArray:
     A later phase overrides an earlier one on days they share (phases are validated not to
     overlap, so this only matters for hand-built parameter sets).
     """
-    phases = params.lockdown.phases
-    rows = max([phase_cap(ph, s).shape[0] for ph in phases for s in range(3)], default=1)
-    cap = np.ones((3, rows, cal.n_days))
-    for ph in phases:
-        d0, d1 = phase_days(ph, cal)
-        for s in range(3):
-            cap[s, :, d0:d1] = phase_cap(ph, s)
-    return cap
+    return RestrictionWindow(params, cal).full()
 
 
 class SectorShares:
@@ -96,19 +89,14 @@ class RestrictionWindow:
     def __getitem__(self, s: int) -> SectorShares:
         return SectorShares(self.values[s], self.lo, self.n_days)
 
+    def full(self) -> FloatArray:
+        """The calendar over every day ``(3, n|1, n_days)``."""
+        cap = np.ones(self.shape)
+        cap[:, :, self.lo : self.hi] = self.values
+        return cap
+
     def restricted_days(self) -> tuple[int, int]:
-        """As :func:`restricted_days` of the full calendar."""
+        """First restricted day and last restricted day + 1 over every sector and draw
+        (``(n_days, 0)`` if none)."""
         hit = np.flatnonzero(np.any(self.values < 1.0, axis=(0, 1)))
         return (self.lo + int(hit[0]), self.lo + int(hit[-1]) + 1) if hit.size else (self.n_days, 0)
-
-
-def restricted_days(cap: FloatArray, params: Params | None = None, cal: Calendar | None = None) -> tuple[int, int]:
-    """First restricted day and last restricted day + 1 over every sector and draw
-    (``(n_days, 0)`` if none). With ``params`` and ``cal`` only the phases' days are scanned
-    (the calendar is 1 elsewhere)."""
-    lo, hi = 0, cap.shape[-1]
-    if params is not None and cal is not None:
-        spans = [d for d in (phase_days(ph, cal) for ph in params.lockdown.phases) if d[1] > d[0]]
-        lo, hi = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else (0, 0)
-    hit = np.flatnonzero(np.any(cap[:, :, lo:hi] < 1.0, axis=(0, 1)))
-    return (lo + int(hit[0]), lo + int(hit[-1]) + 1) if hit.size else (cap.shape[-1], 0)
