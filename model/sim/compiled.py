@@ -20,6 +20,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from rebound.sim.windows import day_range
+
 FloatArray = NDArray[np.float64]
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,10 +111,7 @@ class LazyPrice:
         self._tail = np.empty((self.shape[0], 0))
 
     def __getitem__(self, key: tuple[slice, slice]) -> FloatArray:
-        rows, days = key
-        if rows != slice(None) or not isinstance(days, slice) or days.step not in (None, 1):
-            raise TypeError("LazyPrice supports [:, a:b] only")
-        a, b, _ = days.indices(self.shape[1])
+        a, b = day_range(key, self.shape[1], "LazyPrice")
         if b <= a:
             return np.empty((self.shape[0], 0))
         if a < self._from:  # compute from this month to the end, once

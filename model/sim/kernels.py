@@ -27,14 +27,16 @@ def numba_available() -> bool:
 
 
 def kernels_load() -> bool:
-    """Import the kernels' modules once (this imports numba); False if that fails (a broken
-    numba or llvmlite install), and the numpy engine runs everything instead."""
+    """Import numba once; False if that fails (a broken numba or llvmlite install), and the
+    numpy engine runs everything instead. An error in the kernels' own modules is not hidden."""
     if not _LOADED:
         try:
-            importlib.import_module("rebound.sim.fused")
+            importlib.import_module("numba")
             _LOADED.append(True)
         except Exception:  # noqa: BLE001 - any failure to load numba means: run without it
             _LOADED.append(False)
+        if _LOADED[0]:
+            importlib.import_module("rebound.sim.fused")
     return _LOADED[0]
 
 

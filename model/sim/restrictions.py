@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from rebound.params.schema import Params, Phase
 from rebound.sim.calendar import Calendar
 from rebound.sim.dynamics import col
+from rebound.sim.windows import day_range
 
 FloatArray = NDArray[np.float64]
 SECTORS = ("industry", "consumption", "investment")
@@ -57,11 +58,7 @@ class SectorShares:
         self.shape = (values.shape[0], n_days)
 
     def __getitem__(self, key: tuple[slice, slice]) -> FloatArray:
-        rows, days = key
-        if rows != slice(None) or not isinstance(days, slice) or days.step not in (None, 1):
-            raise TypeError("SectorShares supports [:, a:b] only")
-        a, b, _ = days.indices(self.n_days)
-        b = max(a, b)
+        a, b = day_range(key, self.n_days, "SectorShares")
         out = np.ones((self.values.shape[0], b - a))
         lo, hi = max(a, self.lo), min(b, self.lo + self.values.shape[1])
         if lo < hi:

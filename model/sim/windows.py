@@ -39,3 +39,13 @@ def full(parts: list[Window], n_days: int) -> FloatArray:
 def span(window: Window | None) -> tuple[int, int]:
     """Days ``[a, b)`` a window covers (``(0, 0)`` for none)."""
     return (0, 0) if window is None else (window[0], window[0] + window[1].shape[1])
+
+
+def day_range(key: tuple[slice, slice], n_days: int, what: str) -> tuple[int, int]:
+    """Days ``[a, b)`` (``b >= a``) of an ``[:, a:b]`` index into an array over the horizon;
+    any other index is a TypeError naming ``what``."""
+    rows, days = key
+    if rows != slice(None) or not isinstance(days, slice) or days.step not in (None, 1):
+        raise TypeError(f"{what} supports [:, a:b] only")
+    a, b, _ = days.indices(n_days)
+    return a, max(a, b)
