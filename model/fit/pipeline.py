@@ -209,9 +209,9 @@ def ensemble_figures(
     out = np.empty((n, len(specs)))
     if use_compiled(n):
         res = simulate(params, 1, {k: v[:1] for k, v in values.items()})  # draw 0: the point run, whose paths are written
-        out[:1] = Evaluator(res, {k: v[:1] for k, v in (discrepancy or {}).items()}).values(specs)
+        out[0] = point = Evaluator(res).values(specs)[0]  # draw 0 carries no discrepancy
         compiled_figures(params, values, specs, discrepancy, chunk, out)
-        return Evaluator(res).values(specs)[0], out, res
+        return point, out, res
     first: Result | None = None
     point = np.empty(0)
     for lo in range(0, n, chunk):
